@@ -1,0 +1,178 @@
+"""Find GTZAN tracks under a data root, in either common layout, and check them.
+
+Two layouts are in circulation:
+
+* the original archive: ``genres/<genre>/<genre>.000NN.au``;
+* the widespread wav copy: ``.../genres_original/<genre>/<genre>.000NN.wav``
+  (it ships one unreadable file, ``jazz.00054.wav``).
+
+Both are found by the same rule: any file named ``<genre>.<5 digits>.au`` or
+``.wav`` inside a folder named after its genre, anywhere below the root.
+macOS ``._*`` files and stray files are ignored, and files are listed sorted.
+
+Notebook: 02_dataset_split.ipynb
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root, default_data_root
+
+__all__ = ["KNOWN_BAD", "DatasetError", "find_tracks", "scan_dataset", "ensure_dataset", "dataset_kind"]
+
+log = logging.getLogger(__name__)
+
+#: Files known to be unreadable in circulating GTZAN copies, with the reason.
+#: They are skipped without a decode attempt.
+KNOWN_BAD: dict[str, str] = {
+    "jazz.00054.wav": "known-bad file of the GTZAN wav copy: 'file does not start with RIFF id'",
+}
+
+_NAME = re.compile(r"^(?P<genre>[a-z]+)\.(?P<num>\d{5})\.(?P<ext>au|wav)$")
+
+_HOW_TO = (
+    "Generate the synthetic demo dataset with `genre-lab make-demo --root {root}`, "
+    "or point {env} at a GTZAN copy (the folder holding `genres/` or `genres_original/`)."
+)
+
+
+class DatasetError(FileNotFoundError):
+    """The data root is missing or holds no usable audio; the message says what to do."""
+
+
+def _check_file(path: Path) -> str | None:
+    """Return why ``path`` cannot be read as audio, or None if its header is fine."""
+    import soundfile as sf
+
+    if path.name in KNOWN_BAD:
+        return KNOWN_BAD[path.name]
+    try:
+        if path.stat().st_size == 0:
+            return "empty file (0 bytes)"
+        info = sf.info(str(path))
+    except Exception as err:  # soundfile raises LibsndfileError / RuntimeError
+        return f"unreadable: {err}".replace(str(path), path.name)
+    if info.frames == 0:
+        return "no audio frames"
+    return None
+
+
+def scan_dataset(root=None, genres=None, *, check: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """List the tracks of the selected genres under a data root, and the files skipped.
+
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root; ``None`` uses :func:`genre_lab.config.data_root`.
+    genres : sequence of str or None
+        GTZAN genres to keep (default: the five of the reference experiment).
+    check : bool
+        Open each file's header and skip the unreadable ones (fast: no decoding).
+
+    Returns
+    -------
+    tracks : pandas.DataFrame
+        Columns ``track_id`` (``"metal.00012"``), ``genre``, ``path`` (POSIX path
+        relative to the root), sorted by genre (in the order selected) and id.
+    skipped : pandas.DataFrame
+        Columns ``path`` and ``reason`` for each file left out.
+
+    Raises
+    ------
+    DatasetError
+        If the root does not exist or holds no audio of the selected genres.
+    ValueError
+        If a genre name is not a GTZAN genre.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    genres = check_genres(genres)
+    root = data_root(root)
+    if not root.is_dir():
+        raise DatasetError(f"data root {root} does not exist. " + _HOW_TO.format(root=root, env=DATA_ENV))
+    rows, skipped = {}, []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        folder = Path(dirpath)
+        for name in sorted(filenames):
+            m = _NAME.match(name)
+            if not m or m["genre"] != folder.name or m["genre"] not in genres:
+                continue
+            path = folder / name
+            rel = path.relative_to(root).as_posix()
+            track_id = f"{m['genre']}.{m['num']}"
+            if track_id in rows:
+                skipped.append((rel, f"duplicate of {rows[track_id]['path']}"))
+                continue
+            reason = _check_file(path) if check else None
+            if reason:
+                log.warning("skipping %s: %s", rel, reason)
+                skipped.append((rel, reason))
+                continue
+            rows[track_id] = {"track_id": track_id, "genre": m["genre"], "path": rel}
+    tracks = pd.DataFrame(list(rows.values()), columns=["track_id", "genre", "path"])
+    if tracks.empty:
+        raise DatasetError(
+            f"no audio of genres {', '.join(genres)} under {root} (looked for <genre>/<genre>.NNNNN.au or .wav). "
+            + _HOW_TO.format(root=root, env=DATA_ENV)
+        )
+    order = {g: i for i, g in enumerate(genres)}
+    tracks = tracks.sort_values(["genre", "track_id"], key=lambda c: c.map(order) if c.name == "genre" else c)
+    tracks = tracks.reset_index(drop=True)
+    missing = [g for g in genres if g not in set(tracks["genre"])]
+    if missing:
+        raise DatasetError(f"no tracks for genre(s) {', '.join(missing)} under {root}. "
+                           "The demo dataset only has metal, classical, hiphop, country and reggae; "
+                           f"for other genres point {DATA_ENV} at a real GTZAN copy.")
+    return tracks, pd.DataFrame(skipped, columns=["path", "reason"])
+
+
+def find_tracks(root=None, genres=None, *, check: bool = True) -> pd.DataFrame:
+    """The track table of :func:`scan_dataset` (track_id, genre, path), without the skip report.
+
+    Examples
+    --------
+    >>> tracks = find_tracks()                # doctest: +SKIP
+    >>> tracks.groupby("genre").size()        # doctest: +SKIP
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    return scan_dataset(root, genres, check=check)[0]
+
+
+def dataset_kind(root=None) -> str:
+    """``"synthetic demo"`` for a generated demo root, else ``"GTZAN"``; for labelling results."""
+    from .synth import is_demo_root
+
+    return "synthetic demo" if is_demo_root(data_root(root)) else "GTZAN"
+
+
+def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED) -> Path:
+    """Return the data root, generating the demo dataset first if the default root is empty.
+
+    Only the default root (no argument, no ``$GENRE_LAB_DATA``) is generated
+    on demand; a root the user named must exist, else :class:`DatasetError`
+    says how to get data.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    from .synth import DEMO_MARKER, make_demo_dataset
+
+    resolved = data_root(root)
+    if resolved == default_data_root():
+        marker = resolved / DEMO_MARKER
+        complete = marker.is_file() and "complete" in marker.read_text()
+        if not complete:
+            log.info("no dataset at %s yet: generating the synthetic demo dataset", resolved)
+            make_demo_dataset(resolved, seed=seed)
+            with marker.open("a") as fh:
+                fh.write("complete\n")
+    elif not resolved.is_dir():
+        raise DatasetError(f"data root {resolved} does not exist. " + _HOW_TO.format(root=resolved, env=DATA_ENV))
+    return resolved

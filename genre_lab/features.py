@@ -1,0 +1,387 @@
+"""Load audio and turn it into log-mel spectrograms: one clip, windows, or a cached batch.
+
+One clip's feature is the log-mel spectrogram of its first 9 seconds, shape
+``(388, 128)``: 388 time frames x 128 mel bands, float32, in dB below the
+clip's loudest bin. Time comes first because the CNN slides along time and
+treats the mel bands as channels.
+
+Notebook: 01_mel_spectrograms.ipynb
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import AUDIO, AudioParams, cache_dir, data_root
+
+__all__ = [
+    "FeatureSet",
+    "extract_features",
+    "extract_windows",
+    "fix_length",
+    "load_audio",
+    "log_mel",
+    "clip_feature",
+    "window_features",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when the feature computation changes, so old caches are not reused.
+FEATURE_VERSION = 1
+
+
+# --------------------------------------------------------------------------
+# One clip
+# --------------------------------------------------------------------------
+
+def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, duration: float | None = None) -> np.ndarray:
+    """Decode an audio file to mono float32 at the analysis sample rate.
+
+    Stereo is mixed down and other sample rates are resampled (librosa, soxr).
+
+    Parameters
+    ----------
+    path : str or Path
+        Any format soundfile reads (wav, au, flac, ogg, mp3).
+    params : AudioParams
+        Supplies the target sample rate.
+    offset, duration : float
+        Seconds to skip, and seconds to read (``None``: to the end).
+
+    Returns
+    -------
+    np.ndarray
+        Shape ``(n_samples,)``, float32. May be shorter than asked for: see
+        :func:`fix_length`.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    import librosa
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
+        y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
+    """Cut or zero-pad audio to exactly ``n_samples``; also return how many samples were padded.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    pad = max(0, n_samples - len(y))
+    if pad:
+        y = np.pad(y, (0, pad))
+    return y[:n_samples], pad
+
+
+def _mel_power(y: np.ndarray, params: AudioParams) -> np.ndarray:
+    """Mel power spectrogram, shape ``(..., n_mels, n_frames)``."""
+    import librosa
+
+    return librosa.feature.melspectrogram(
+        y=y, sr=params.sample_rate, n_fft=params.n_fft, hop_length=params.hop_length, n_mels=params.n_mels
+    )
+
+
+def _to_db(S: np.ndarray, params: AudioParams) -> np.ndarray:
+    """dB below each item's own peak, floored ``top_db`` below it: the same in librosa 0.11 and 1.0."""
+    import librosa
+
+    ref = S.max(axis=(-2, -1), keepdims=True)
+    db = librosa.power_to_db(S, ref=np.maximum(ref, 1e-10), amin=1e-10, top_db=None)
+    return np.maximum(db, -params.top_db)
+
+
+def log_mel(y: np.ndarray, *, params: AudioParams = AUDIO) -> np.ndarray:
+    """Log-mel spectrogram, time first.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Audio at ``params.sample_rate``, shape ``(n_samples,)`` or a batch
+        ``(n_clips, n_samples)``.
+    params : AudioParams
+        n_fft, hop and mel bands.
+
+    Returns
+    -------
+    np.ndarray
+        float32, shape ``(n_frames, n_mels)`` or ``(n_clips, n_frames, n_mels)``;
+        dB relative to each clip's maximum, in ``[-top_db, 0]``. A silent clip
+        gives zeros, never NaN or -inf.
+
+    Examples
+    --------
+    >>> y = np.zeros(AUDIO.n_samples, dtype=np.float32)
+    >>> log_mel(y).shape
+    (388, 128)
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    db = _to_db(_mel_power(np.asarray(y, dtype=np.float32), params), params)
+    return np.ascontiguousarray(np.swapaxes(db, -1, -2), dtype=np.float32)
+
+
+def clip_feature(path, *, params: AudioParams = AUDIO) -> tuple[np.ndarray, float]:
+    """Feature of one file: the log-mel spectrogram of its first ``clip_seconds``.
+
+    Returns
+    -------
+    feature : np.ndarray
+        Shape ``(388, 128)``, time x mel, float32.
+    padded_seconds : float
+        Seconds of silence appended because the file was shorter than a clip
+        (0.0 for a full clip). Padding is also logged.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    y = load_audio(path, params=params, duration=params.clip_seconds)
+    y, pad = fix_length(y, params.n_samples)
+    if pad:
+        log.warning("%s is shorter than %.1f s: padded %.2f s of silence", Path(path).name,
+                    params.clip_seconds, pad / params.sample_rate)
+    return log_mel(y, params=params), pad / params.sample_rate
+
+
+def _window_hop_frames(hop_seconds: float, params: AudioParams) -> int:
+    return max(1, int(round(hop_seconds * params.sample_rate / params.hop_length)))
+
+
+def window_features(y: np.ndarray, *, hop_seconds: float = 4.5, params: AudioParams = AUDIO) -> tuple[np.ndarray, np.ndarray]:
+    """Log-mel features of fixed-length windows over a whole recording.
+
+    The mel spectrogram of the whole recording is computed once and cut into
+    windows of ``params.n_frames`` frames (9 s) every ``hop_seconds``
+    (rounded to whole frames); each window is then converted to dB below its
+    own peak, exactly like a single clip. Audio shorter than one window is
+    zero-padded to one window.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Mono audio at ``params.sample_rate``, shape ``(n_samples,)``.
+    hop_seconds : float
+        Seconds between window starts.
+
+    Returns
+    -------
+    windows : np.ndarray
+        Shape ``(n_windows, 388, 128)``, float32.
+    starts : np.ndarray
+        Start time of each window in seconds, shape ``(n_windows,)``.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if len(y) < params.n_samples:
+        y, _ = fix_length(y, params.n_samples)
+    S = _mel_power(y, params)  # (n_mels, T)
+    hop = _window_hop_frames(hop_seconds, params)
+    n_win = 1 + (S.shape[1] - params.n_frames) // hop
+    idx = np.arange(n_win)[:, None] * hop + np.arange(params.n_frames)[None, :]
+    win = np.moveaxis(S[:, idx], 0, 1)  # (n_win, n_mels, n_frames)
+    db = _to_db(win, params)
+    starts = np.arange(n_win) * hop * params.hop_length / params.sample_rate
+    return np.ascontiguousarray(np.swapaxes(db, -1, -2), dtype=np.float32), starts
+
+
+# --------------------------------------------------------------------------
+# Batches: parallel, cached
+# --------------------------------------------------------------------------
+
+@dataclass
+class FeatureSet:
+    """Features of a track table, aligned row by row.
+
+    Attributes
+    ----------
+    X : np.ndarray
+        ``(n_examples, 388, 128)`` float32: one row per clip (or per window).
+    tracks : pandas.DataFrame
+        One row per example: ``track_id``, ``genre``, ``path``, plus
+        ``start_s`` (window start) and ``padded_s`` (seconds of padding).
+    skipped : pandas.DataFrame
+        Files that could not be decoded: ``path``, ``reason``.
+    from_cache : bool
+        Whether the features were loaded from the disk cache.
+    """
+
+    X: np.ndarray
+    tracks: pd.DataFrame
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["path", "reason"]))
+    from_cache: bool = False
+
+
+def _extract_one(path: Path, mode: str, hop_seconds: float, params: AudioParams):
+    """Worker: decode a file once and return its features, or the error."""
+    try:
+        if mode == "clip":
+            y = load_audio(path, params=params, duration=params.clip_seconds)
+            y, pad = fix_length(y, params.n_samples)
+            return log_mel(y, params=params)[None], np.zeros(1), pad / params.sample_rate, None
+        y = load_audio(path, params=params)
+        pad = max(0, params.n_samples - len(y))
+        X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
+        return X, starts, pad / params.sample_rate, None
+    except Exception as err:  # a corrupt file must not sink the batch
+        return None, None, 0.0, f"{type(err).__name__}: {err}".replace(str(path), path.name)
+
+
+def _extract_chunk(paths, mode, hop_seconds, params):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # one BLAS thread per worker: the workers already fill the cores
+        return [_extract_one(p, mode, hop_seconds, params) for p in paths]
+
+
+def _cache_key(tracks: pd.DataFrame, root: Path, mode: str, hop_seconds: float, params: AudioParams) -> str:
+    ident = []
+    for rel in tracks["path"]:
+        st = (root / rel).stat()
+        ident.append([rel, st.st_size, st.st_mtime_ns])
+    blob = json.dumps({"version": FEATURE_VERSION, "mode": mode, "hop_seconds": hop_seconds if mode == "windows" else None,
+                       "params": params.to_dict(), "root": str(root.resolve()), "files": ident}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _load_cache(path: Path, key: str):
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["key"]) != key:
+                return None
+            return {k: z[k] for k in z.files}
+    except Exception as err:
+        log.warning("ignoring unreadable cache file %s (%s); recomputing", path.name, err)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _save_cache(path: Path, key: str, **arrays) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, key=np.array(key), **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureSet:
+    from joblib import Parallel, delayed, effective_n_jobs
+    from tqdm.auto import tqdm
+
+    root = data_root(root)
+    tracks = tracks.reset_index(drop=True)
+    key = _cache_key(tracks, root, mode, hop_seconds, params)
+    path = cache_dir() / f"{mode}-{key[:20]}.npz"
+    if cache:
+        hit = _load_cache(path, key)
+        if hit is not None:
+            log.info("loaded %s features of %d tracks from cache", mode, len(tracks))
+            rows = tracks.iloc[hit["row"]].reset_index(drop=True).assign(start_s=hit["start_s"], padded_s=hit["padded_s"])
+            skipped = pd.DataFrame({"path": hit["skipped_path"].astype(str), "reason": hit["skipped_reason"].astype(str)})
+            return FeatureSet(hit["X"], rows, skipped, from_cache=True)
+
+    paths = [root / p for p in tracks["path"]]
+    n_workers = effective_n_jobs(n_jobs)
+    size = max(1, min(16, int(np.ceil(len(paths) / (4 * n_workers)))))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    results = []
+    with tqdm(total=len(paths), desc=f"log-mel ({mode})", unit="clip", leave=False) as bar:
+        for out in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+                delayed(_extract_chunk)(c, mode, hop_seconds, params) for c in chunks):
+            results.extend(out)
+            bar.update(len(out))
+
+    X_parts, rows, starts, padded, skipped = [], [], [], [], []
+    for i, (X, st, pad, err) in enumerate(results):
+        rel = tracks.at[i, "path"]
+        if err is not None:
+            log.warning("skipping %s: %s", rel, err)
+            skipped.append((rel, err))
+            continue
+        if pad:
+            log.warning("%s is shorter than %.1f s: padded %.2f s of silence", rel, params.clip_seconds, pad)
+        X_parts.append(X)
+        rows += [i] * len(X)
+        starts.append(st)
+        padded += [pad] * len(X)
+    X = np.concatenate(X_parts) if X_parts else np.zeros((0, *params.feature_shape), np.float32)
+    row = np.asarray(rows, dtype=np.int64)
+    start_s = np.concatenate(starts) if starts else np.zeros(0)
+    padded_s = np.asarray(padded, dtype=np.float64)
+    skipped = pd.DataFrame(skipped, columns=["path", "reason"])
+    if cache:
+        _save_cache(path, key, X=X, row=row, start_s=start_s, padded_s=padded_s,
+                    skipped_path=skipped["path"].to_numpy(dtype=str), skipped_reason=skipped["reason"].to_numpy(dtype=str))
+    out_rows = tracks.iloc[row].reset_index(drop=True).assign(start_s=start_s, padded_s=padded_s)
+    return FeatureSet(X, out_rows, skipped, from_cache=False)
+
+
+def extract_features(tracks: pd.DataFrame, root=None, *, params: AudioParams = AUDIO, n_jobs: int = -1,
+                     cache: bool = True) -> FeatureSet:
+    """Log-mel features of the first 9 s of every track, in parallel and cached.
+
+    Each file is decoded once (only its first 9 s). The result is cached on
+    disk keyed by the audio parameters and every file's path, size and
+    modification time; a second call loads it (no pickle). The cache file is
+    written to a temporary name and renamed into place, so an interrupted
+    write never leaves a file that passes for valid.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        Track table from :func:`genre_lab.datasets.find_tracks`.
+    root : str or Path or None
+        Data root the ``path`` column is relative to.
+    params : AudioParams
+        Feature parameters.
+    n_jobs : int
+        Parallel workers (``-1``: all cores).
+    cache : bool
+        Read and write the disk cache.
+
+    Returns
+    -------
+    FeatureSet
+        ``X`` of shape ``(n_tracks, 388, 128)``; files that fail to decode are
+        skipped with a warning and listed in ``skipped``.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    return _extract(tracks, root, "clip", 0.0, params, n_jobs, cache)
+
+
+def extract_windows(tracks: pd.DataFrame, root=None, *, hop_seconds: float = 4.5, params: AudioParams = AUDIO,
+                    n_jobs: int = -1, cache: bool = True) -> FeatureSet:
+    """Log-mel features of 9 s windows over each whole track, for song-level voting.
+
+    Like :func:`extract_features`, but every track gives several rows (one per
+    window, see :func:`window_features`); ``tracks.start_s`` says where each
+    window starts.
+
+    Returns
+    -------
+    FeatureSet
+        ``X`` of shape ``(n_windows_total, 388, 128)``.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    return _extract(tracks, root, "windows", float(hop_seconds), params, n_jobs, cache)
