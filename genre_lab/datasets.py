@@ -153,7 +153,7 @@ def dataset_kind(root=None) -> str:
     return "synthetic demo" if is_demo_root(data_root(root)) else "GTZAN"
 
 
-def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED) -> Path:
+def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int = 100) -> Path:
     """Return the data root, generating the demo dataset first if the default root is empty.
 
     Only the default root (no argument, no ``$GENRE_LAB_DATA``) is generated
@@ -170,7 +170,7 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED) -> Path:
         complete = marker.is_file() and "complete" in marker.read_text()
         if not complete:
             log.info("no dataset at %s yet: generating the synthetic demo dataset", resolved)
-            make_demo_dataset(resolved, seed=seed)
+            make_demo_dataset(resolved, seed=seed, clips_per_genre=clips_per_genre)
             with marker.open("a") as fh:
                 fh.write("complete\n")
     elif not resolved.is_dir():

@@ -72,6 +72,8 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
         y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
+    if y.size == 0:
+        raise ValueError(f"no audio samples could be decoded from {Path(path).name} (empty or truncated file)")
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
@@ -147,12 +149,20 @@ def clip_feature(path, *, params: AudioParams = AUDIO) -> tuple[np.ndarray, floa
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    y = load_audio(path, params=params, duration=params.clip_seconds)
-    y, pad = fix_length(y, params.n_samples)
+    y, pad = _first_clip(path, params)
     if pad:
         log.warning("%s is shorter than %.1f s: padded %.2f s of silence", Path(path).name,
                     params.clip_seconds, pad / params.sample_rate)
     return log_mel(y, params=params), pad / params.sample_rate
+
+
+def _first_clip(path, params: AudioParams) -> tuple[np.ndarray, int]:
+    """Decode only the first ``clip_seconds`` of a file and pad it to a full clip."""
+    y = load_audio(path, params=params, duration=params.clip_seconds)
+    if len(y) < params.n_fft:
+        raise ValueError(f"only {len(y)} samples of audio could be decoded from {Path(path).name} "
+                         "(truncated or corrupt file)")
+    return fix_length(y, params.n_samples)
 
 
 def _window_hop_frames(hop_seconds: float, params: AudioParams) -> int:
@@ -228,10 +238,11 @@ def _extract_one(path: Path, mode: str, hop_seconds: float, params: AudioParams)
     """Worker: decode a file once and return its features, or the error."""
     try:
         if mode == "clip":
-            y = load_audio(path, params=params, duration=params.clip_seconds)
-            y, pad = fix_length(y, params.n_samples)
+            y, pad = _first_clip(path, params)
             return log_mel(y, params=params)[None], np.zeros(1), pad / params.sample_rate, None
         y = load_audio(path, params=params)
+        if len(y) < params.n_fft:
+            raise ValueError(f"only {len(y)} samples of audio could be decoded (truncated or corrupt file)")
         pad = max(0, params.n_samples - len(y))
         X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
         return X, starts, pad / params.sample_rate, None

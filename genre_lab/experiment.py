@@ -1,0 +1,181 @@
+"""The reference experiment end to end: data -> split -> features -> model -> metrics.
+
+The notebooks and the ``genre-lab`` command share these few steps so that
+both give the same numbers. Each step is one call into the modules that own
+the concept; read those to see how it works.
+
+Notebook: 03_train_cnn.ipynb, 04_confusion_matrix.ipynb
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import DEFAULT_SEED, check_genres, models_dir
+from .datasets import dataset_kind, ensure_dataset, scan_dataset
+from .features import extract_features, extract_windows
+from .split import SPLITS, load_or_make_split
+
+__all__ = ["Experiment", "load_experiment", "default_model_path", "train_reference", "load_or_train", "evaluate_model"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Experiment:
+    """Everything the model needs, aligned row by row.
+
+    Attributes
+    ----------
+    root : Path
+        Data root.
+    kind : str
+        ``"synthetic demo"`` or ``"GTZAN"``: say it next to every result.
+    genres : tuple of str
+        Class names; ``y`` indexes into it.
+    tracks : pandas.DataFrame
+        One row per song: track_id, genre, path, split.
+    X : np.ndarray
+        ``(n_songs, 388, 128)`` features of the first 9 s.
+    y : np.ndarray
+        ``(n_songs,)`` genre indices.
+    skipped : pandas.DataFrame
+        Files left out, with the reason.
+    seed : int
+        Seed of the split.
+    """
+
+    root: Path
+    kind: str
+    genres: tuple
+    tracks: pd.DataFrame
+    X: np.ndarray
+    y: np.ndarray
+    skipped: pd.DataFrame
+    seed: int
+
+    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, y)`` of one split: ``"train"``, ``"validation"`` or ``"test"``."""
+        if name not in SPLITS:
+            raise ValueError(f"unknown split {name!r}; use one of {SPLITS}")
+        mask = (self.tracks["split"] == name).to_numpy()
+        return self.X[mask], self.y[mask]
+
+    def windows(self, split: str = "test", *, hop_seconds: float = 4.5):
+        """Window features of one split's songs (whole clips), for song-level voting.
+
+        Returns
+        -------
+        FeatureSet
+            ``X`` ``(n_windows, 388, 128)``; ``tracks`` says which song each row is from.
+        """
+        songs = self.tracks[self.tracks["split"] == split]
+        return extract_windows(songs, self.root, hop_seconds=hop_seconds)
+
+
+def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED) -> Experiment:
+    """Find the tracks, load or make the split, and load or compute the features.
+
+    Generates the demo dataset first if the default root is empty.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    genres = check_genres(genres)
+    root = ensure_dataset(root)
+    tracks, skipped = scan_dataset(root, genres)
+    feats = extract_features(tracks, root)
+    if len(feats.skipped):
+        skipped = pd.concat([skipped, feats.skipped], ignore_index=True)
+        tracks = tracks[tracks["track_id"].isin(feats.tracks["track_id"])].reset_index(drop=True)
+    tracks = load_or_make_split(tracks, root, seed=seed)
+    y = tracks["genre"].map({g: i for i, g in enumerate(genres)}).to_numpy()
+    return Experiment(root, dataset_kind(root), genres, tracks, feats.X, y, skipped, seed)
+
+
+def default_model_path(exp: Experiment, layout: str = "reference") -> Path:
+    """Where a model of this data root, genre list, seed and layout is saved by default."""
+    tag = hashlib.sha256(str(Path(exp.root).resolve()).encode()).hexdigest()[:8]
+    kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
+    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_seed{exp.seed}.keras"
+
+
+def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
+                    out=None, verbose: int = 2, **model_kwargs):
+    """Build, train and save the reference CNN (or the historical variant) on an experiment.
+
+    Returns
+    -------
+    model : keras.Model
+    history : dict
+    path : Path
+        Where the model was saved (with its ``.json`` metadata).
+
+    Notebook: 03_train_cnn.ipynb
+    """
+    from . import model as M
+
+    seed = exp.seed if seed is None else seed
+    X_tr, y_tr = exp.part("train")
+    X_va, y_va = exp.part("validation")
+    mean, var = M.band_statistics(X_tr)
+    build = M.build_historical_cnn if layout == M.HISTORICAL else M.build_reference_cnn
+    model = build(len(exp.genres), band_mean=mean, band_var=var, seed=seed, **model_kwargs)
+    history = M.train_model(model, X_tr, y_tr, X_va, y_va, epochs=epochs, seed=seed, verbose=verbose)
+    path = Path(out) if out is not None else default_model_path(exp, layout)
+    M.save_model(model, path, genres=exp.genres, history=history, seed=seed, epochs=epochs, data=exp.kind,
+                 split_seed=exp.seed)
+    return model, history, path
+
+
+def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epochs: int = 27, verbose: int = 2):
+    """Load the saved model of this experiment, or train and save it when there is none.
+
+    Returns
+    -------
+    model : keras.Model
+    meta : dict
+        Saved metadata, including ``history``.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    from . import model as M
+
+    path = Path(path) if path is not None else default_model_path(exp, layout)
+    if path.is_file():
+        try:
+            return M.load_model(path, genres=exp.genres)
+        except (ValueError, FileNotFoundError) as err:
+            log.warning("not using %s (%s); training a new model", path.name, err)
+    train_reference(exp, layout=layout, epochs=epochs, out=path, verbose=verbose)
+    return M.load_model(path, genres=exp.genres)
+
+
+def evaluate_model(model, exp: Experiment) -> dict:
+    """Accuracy on every split and the test confusion matrix (rows = true genre).
+
+    Returns
+    -------
+    dict
+        ``genres``, ``data``, ``accuracy`` (train / validation / test),
+        ``confusion_matrix`` (test counts, rows = true), ``n`` per split.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    from .evaluate import accuracy, confusion
+    from .model import predict_proba
+
+    out = {"genres": list(exp.genres), "data": exp.kind, "accuracy": {}, "n": {}}
+    for name in SPLITS:
+        X, y = exp.part(name)
+        pred = predict_proba(model, X).argmax(1)
+        out["accuracy"][name] = accuracy(y, pred)
+        out["n"][name] = int(len(y))
+        if name == "test":
+            out["confusion_matrix"] = confusion(y, pred, len(exp.genres)).tolist()
+    return out

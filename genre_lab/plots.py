@@ -1,0 +1,217 @@
+"""Every figure of the notebooks. Each takes ``ax=None`` and returns what it drew.
+
+Plots take arrays and tables, not model internals, so a notebook can compose
+them into its own figures.
+
+Notebook: 01_mel_spectrograms.ipynb .. 04_confusion_matrix.ipynb
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import AUDIO, AudioParams
+
+__all__ = ["plot_waveform", "plot_mel", "plot_mel_grid", "plot_history", "plot_confusion", "plot_split",
+           "plot_top_k", "plot_timeline", "plot_occlusion"]
+
+
+def _ax(ax, figsize=(6, 3)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def plot_waveform(y: np.ndarray, *, sr: int = AUDIO.sample_rate, ax=None, title: str | None = None):
+    """Waveform against time in seconds. Returns the Axes.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    import librosa.display
+
+    ax = _ax(ax, (8, 2))
+    librosa.display.waveshow(y, sr=sr, ax=ax, color="0.3")
+    ax.set(xlabel="time (s)", ylabel="amplitude", title=title)
+    return ax
+
+
+def plot_mel(feature: np.ndarray, *, params: AudioParams = AUDIO, ax=None, title: str | None = None,
+             colorbar: bool = True):
+    """One log-mel spectrogram ``(n_frames, n_mels)``: time in seconds, mel frequency in Hz, dB colour bar.
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+        The image (its ``axes`` attribute is the Axes).
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    import librosa.display
+
+    ax = _ax(ax, (7, 3))
+    img = librosa.display.specshow(np.asarray(feature).T, sr=params.sample_rate, hop_length=params.hop_length,
+                                   x_axis="time", y_axis="mel", fmax=params.sample_rate / 2, ax=ax, cmap="magma")
+    ax.set(title=title, xlabel="time (s)", ylabel="mel frequency (Hz)")
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax, format="%+.0f dB")
+    return img
+
+
+def plot_mel_grid(features, titles, *, params: AudioParams = AUDIO, ncols: int = 1, fig=None):
+    """A grid of log-mel spectrograms, one per genre, sharing one dB colour bar.
+
+    Parameters
+    ----------
+    features : sequence of np.ndarray
+        Each ``(n_frames, n_mels)``.
+    titles : sequence of str
+        One title per panel (e.g. the genre and track id).
+    ncols : int
+        Columns of the grid.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(features)
+    nrows = int(np.ceil(n / ncols))
+    if fig is None:
+        fig = plt.figure(figsize=(10 if ncols > 1 else 8, 2.0 * nrows + 0.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    img = None
+    for ax, feat, title in zip(axes, features, titles):
+        img = plot_mel(feat, params=params, ax=ax, title=title, colorbar=False)
+        ax.label_outer()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.colorbar(img, ax=axes[:n].tolist(), format="%+.0f dB", shrink=0.8)
+    return axes
+
+
+def plot_history(history: dict, *, axes=None):
+    """Training curves of accuracy and loss; the validation curve is labelled *validation*.
+
+    Parameters
+    ----------
+    history : dict
+        ``{"accuracy": [...], "val_accuracy": [...], "loss": [...], "val_loss": [...]}``.
+    axes : pair of Axes or None
+
+    Returns
+    -------
+    pair of Axes (accuracy, loss)
+
+    Notebook: 03_train_cnn.ipynb
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
+    for ax, metric in zip(axes, ("accuracy", "loss")):
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], label="train", marker=".")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], label="validation", marker=".")
+        ax.set(xlabel="epoch", ylabel=metric, title=f"{metric} per epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    axes[0].set_ylim(0, 1.02)
+    return axes
+
+
+def plot_confusion(cm: np.ndarray, genres, *, normalize: str | None = "true", ax=None, title: str | None = None):
+    """Confusion matrix heatmap: true genre on rows, predicted on columns, values written in.
+
+    Parameters
+    ----------
+    cm : np.ndarray
+        Counts from :func:`genre_lab.evaluate.confusion` (rows = true).
+    normalize : {"true", "pred", None}
+        ``"true"``: each row sums to 1 (recall on the diagonal); ``"pred"``:
+        each column sums to 1 (precision); ``None``: counts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    import seaborn as sns
+
+    from .evaluate import normalize_confusion
+
+    ax = _ax(ax, (5, 4.2))
+    data = normalize_confusion(cm, normalize) if normalize else np.asarray(cm)
+    sns.heatmap(data, annot=True, fmt=".2f" if normalize else "d", cmap="Blues", vmin=0,
+                vmax=1 if normalize else None, xticklabels=genres, yticklabels=genres, square=True, ax=ax,
+                cbar_kws={"label": {"true": "share of true genre (recall)", "pred": "share of predicted (precision)",
+                                    None: "clips"}[normalize]})
+    ax.set(xlabel="predicted genre", ylabel="true genre", title=title)
+    ax.tick_params(axis="x", rotation=45)
+    ax.tick_params(axis="y", rotation=0)
+    return ax
+
+
+def plot_split(split: pd.DataFrame, *, ax=None):
+    """Songs per genre in each split, as grouped bars.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    ax = _ax(ax, (7, 3))
+    counts = split.groupby(["genre", "split"], sort=False).size().unstack("split")
+    counts = counts[[c for c in ("train", "validation", "test") if c in counts]]
+    counts.plot.bar(ax=ax, rot=0)
+    ax.set(xlabel="genre", ylabel="songs", title="songs per genre and split")
+    return ax
+
+
+def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, title: str | None = None):
+    """Horizontal bars of a clip's genre probabilities, most probable on top.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    ax = _ax(ax, (4, 2.4))
+    proba = np.asarray(proba).ravel()
+    order = np.argsort(-proba)[: k or len(proba)]
+    ax.barh([genres[i] for i in order][::-1], proba[order][::-1], color="tab:blue")
+    ax.set(xlim=(0, 1), xlabel="probability", title=title)
+    return ax
+
+
+def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Genre probabilities over a recording (from :func:`genre_lab.evaluate.genre_timeline`), stacked.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    ax = _ax(ax, (8, 2.8))
+    t = timeline.index.to_numpy(dtype=float)
+    ax.stackplot(t, timeline.to_numpy().T, labels=timeline.columns, alpha=0.85)
+    ax.set(xlim=(t.min(), t.max()), ylim=(0, 1), xlabel="window start (s)", ylabel="probability", title=title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return ax
+
+
+def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams = AUDIO, ax=None,
+                   title: str | None = None):
+    """A spectrogram in grey with the occlusion map on top: where hiding the music hurts the prediction.
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    import librosa.display
+
+    ax = _ax(ax, (7, 3))
+    kw = dict(sr=params.sample_rate, hop_length=params.hop_length, x_axis="time", y_axis="mel",
+              fmax=params.sample_rate / 2, ax=ax)
+    librosa.display.specshow(np.asarray(feature).T, cmap="gray", **kw)
+    lim = max(float(np.abs(heat).max()), 1e-6)
+    img = librosa.display.specshow(np.asarray(heat).T, cmap="coolwarm", vmin=-lim, vmax=lim, alpha=0.55, **kw)
+    ax.figure.colorbar(img, ax=ax, label="probability drop")
+    ax.set(title=title, xlabel="time (s)", ylabel="mel frequency (Hz)")
+    return ax

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Set up and run genre_lab with nothing but Python 3.11+ and pip.
+
+    python3 tasks.py run     # the main job on the embedded demo data: every notebook, executed, into build/
+    python3 tasks.py test    # every test: unit tests, then the notebooks through nbval
+    python3 tasks.py lab     # open JupyterLab on notebooks/ with the project's environment
+
+Each command creates ``.venv`` and installs the project with its extras the
+first time (and again whenever ``pyproject.toml`` changes), then runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".genre_lab-installed"
+
+
+def ensure_env() -> None:
+    """Create the virtual environment and install the project once per pyproject.toml version."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"genre_lab needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    want = hashlib.sha256((HERE / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.is_file() and STAMP.read_text() == want and PY.exists():
+        return
+    if not PY.exists():
+        print("creating the virtual environment .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("installing genre_lab with its notebook and test extras (first run only) ...", flush=True)
+    subprocess.run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([PY, "-m", "pip", "install", "--quiet", "-e", f"{HERE}[notebooks,test]"], check=True)
+    STAMP.write_text(want)
+
+
+def run(*args: str) -> int:
+    return subprocess.call([str(a) for a in args], cwd=HERE)
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "help"
+    if cmd not in {"run", "test", "lab"}:
+        print(__doc__)
+        return 0 if cmd in {"help", "-h", "--help"} else 2
+    ensure_env()
+    if cmd == "run":
+        return run(PY, "-m", "genre_lab", "run-notebooks", *argv[1:])
+    if cmd == "test":
+        return run(PY, "-m", "pytest", *argv[1:])
+    return run(BIN / "jupyter", "lab", "notebooks", *argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

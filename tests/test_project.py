@@ -1,0 +1,35 @@
+"""The set-up files agree with each other: one source of dependencies."""
+
+import tomllib
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_environment_yml_only_pins_python_and_pip_and_installs_the_project():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert sorted(d.split("=")[0] for d in conda) == ["pip", "python"]
+    python = next(d for d in conda if d.startswith("python"))
+    minimum = project["requires-python"].removeprefix(">=")
+    assert tuple(map(int, python.split("=")[1].split("."))) >= tuple(map(int, minimum.split(".")))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert len(pip) == 1 and pip[0].startswith("-e .[")
+    extras = set(pip[0].removeprefix("-e .[").rstrip("]").split(","))
+    assert extras == set(project["optional-dependencies"])
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "python3 tasks.py test" in readme and "python3 tasks.py run" in readme
+    assert ci.strip().splitlines()[-1] == "exec python3 tasks.py test"
+
+
+def test_generated_data_is_git_ignored():
+    ignored = (REPO / ".gitignore").read_text().split()
+    for entry in ("/data/", "/build/", "/.venv/"):
+        assert entry in ignored
