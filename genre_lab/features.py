@@ -10,6 +10,7 @@ Notebook: 01_mel_spectrograms.ipynb
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the feature computation changes, so old caches are not reused.
 FEATURE_VERSION = 1
+_BACKEND = os.environ.get("GENRE_LAB_BACKEND", "threads")
 
 
 # --------------------------------------------------------------------------
@@ -88,13 +90,26 @@ def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
     return y[:n_samples], pad
 
 
-def _mel_power(y: np.ndarray, params: AudioParams) -> np.ndarray:
-    """Mel power spectrogram, shape ``(..., n_mels, n_frames)``."""
+@functools.lru_cache(maxsize=8)
+def _mel_basis(params: AudioParams) -> np.ndarray:
+    """Mel filterbank ``(n_mels, 1 + n_fft // 2)``, built once per parameter set."""
     import librosa
 
-    return librosa.feature.melspectrogram(
-        y=y, sr=params.sample_rate, n_fft=params.n_fft, hop_length=params.hop_length, n_mels=params.n_mels
-    )
+    return librosa.filters.mel(sr=params.sample_rate, n_fft=params.n_fft, n_mels=params.n_mels)
+
+
+def _mel_power(y: np.ndarray, params: AudioParams) -> np.ndarray:
+    """Mel power spectrogram, shape ``(..., n_mels, n_frames)``.
+
+    The same steps and defaults as ``librosa.feature.melspectrogram`` (centred
+    STFT, power 2, Slaney mel filterbank) and equal to it within float32
+    rounding, but the filterbank is built once instead of on every call (a
+    fifth of the cost of a 9 s clip) and applied with one matrix product.
+    """
+    import librosa
+
+    D = librosa.stft(y, n_fft=params.n_fft, hop_length=params.hop_length)
+    return np.matmul(_mel_basis(params), np.abs(D) ** 2)  # (n_mels, n_freqs) @ (..., n_freqs, n_frames)
 
 
 def _to_db(S: np.ndarray, params: AudioParams) -> np.ndarray:
@@ -251,10 +266,23 @@ def _extract_one(path: Path, mode: str, hop_seconds: float, params: AudioParams)
 
 
 def _extract_chunk(paths, mode, hop_seconds, params):
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):  # one BLAS thread per worker: the workers already fill the cores
+    """Worker: a chunk of files. First-9-s clips are decoded one by one, then transformed as one batch."""
+    if mode != "clip":
         return [_extract_one(p, mode, hop_seconds, params) for p in paths]
+    out, clips = [], []
+    for p in paths:
+        try:
+            y, pad = _first_clip(p, params)
+            clips.append(y)
+            out.append([None, np.zeros(1), pad / params.sample_rate, None])
+        except Exception as err:  # a corrupt file must not sink the batch
+            out.append([None, None, 0.0, f"{type(err).__name__}: {err}".replace(str(p), p.name)])
+    if clips:
+        X = iter(log_mel(np.stack(clips), params=params))
+        for item in out:
+            if item[3] is None:
+                item[0] = next(X)[None]
+    return [tuple(item) for item in out]
 
 
 def _cache_key(tracks: pd.DataFrame, root: Path, mode: str, hop_seconds: float, params: AudioParams) -> str:
@@ -287,8 +315,6 @@ def _save_cache(path: Path, key: str, **arrays) -> None:
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, key=np.array(key), **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
     finally:
         tmp.unlink(missing_ok=True)
@@ -296,6 +322,7 @@ def _save_cache(path: Path, key: str, **arrays) -> None:
 
 def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureSet:
     from joblib import Parallel, delayed, effective_n_jobs
+    from threadpoolctl import threadpool_limits
     from tqdm.auto import tqdm
 
     root = data_root(root)
@@ -315,8 +342,11 @@ def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureS
     size = max(1, min(16, int(np.ceil(len(paths) / (4 * n_workers)))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     results = []
-    with tqdm(total=len(paths), desc=f"log-mel ({mode})", unit="clip", leave=False) as bar:
-        for out in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+    # Threads, not processes: decoding and the FFTs release the GIL, and threads
+    # share the warmed-up librosa instead of importing it again in each worker.
+    # One BLAS thread each, since the workers already fill the cores.
+    with threadpool_limits(1), tqdm(total=len(paths), desc=f"log-mel ({mode})", unit="clip", leave=False) as bar:
+        for out in Parallel(n_jobs=n_jobs, prefer=_BACKEND, return_as="generator")(
                 delayed(_extract_chunk)(c, mode, hop_seconds, params) for c in chunks):
             results.extend(out)
             bar.update(len(out))
