@@ -15,12 +15,14 @@ _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 from .config import (  # noqa: E402
     AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, GTZAN_GENRES, AudioParams, check_genres, data_root,
+    display_path,
 )
-from .datasets import KNOWN_BAD, DatasetError, dataset_kind, ensure_dataset, find_tracks, scan_dataset  # noqa: E402
+from .datasets import KNOWN_BAD, DatasetError, dataset_kind, describe_data, ensure_dataset, find_tracks, scan_dataset  # noqa: E402
 from .evaluate import (  # noqa: E402
     accuracy, classification_table, confusion, genre_timeline, make_baseline, mfcc_stats, most_confused,
     normalize_confusion, occlusion_map, song_probabilities, top_k,
 )
+from .notebooks import run_notebooks  # noqa: E402
 from .experiment import (  # noqa: E402
     Experiment, default_model_path, evaluate_model, load_experiment, load_or_train, train_reference,
 )
@@ -29,7 +31,7 @@ from .features import (  # noqa: E402
 )
 from .model import (  # noqa: E402
     HISTORICAL, REFERENCE, band_statistics, build_historical_cnn, build_reference_cnn, check_input, load_model,
-    predict_proba, save_model, seed_everything, to_model_layout, train_model,
+    predict_logits, predict_proba, save_model, seed_everything, to_model_layout, train_model,
 )
 from .plots import (  # noqa: E402
     plot_confusion, plot_history, plot_mel, plot_mel_grid, plot_occlusion, plot_split, plot_timeline, plot_top_k,
@@ -38,6 +40,6 @@ from .plots import (  # noqa: E402
 from .split import (  # noqa: E402
     SPLITS, load_manifest, load_or_make_split, manifest_path, save_manifest, split_from_lists, split_tracks,
 )
-from .synth import DEMO_GENRES, make_demo_dataset, synthesize_clip  # noqa: E402
+from .synth import DEMO_GENRES, demo_recipe, make_demo_dataset, synthesize_clip  # noqa: E402
 
 __version__ = "0.1.0"

@@ -12,21 +12,10 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root, repo_dir
+from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
+from .config import display_path as _show
 
 log = logging.getLogger("genre_lab")
-
-
-def _show(path) -> str:
-    """A path for printing: relative to the repo or the working directory, never a machine's absolute path."""
-    path = Path(path).resolve()
-    for base in (repo_dir(), Path.cwd()):
-        if base is not None:
-            try:
-                return path.relative_to(base.resolve()).as_posix()
-            except ValueError:
-                pass
-    return f"<{path.name}>" if path.is_absolute() else path.as_posix()
 
 
 def _genres(text):

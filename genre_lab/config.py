@@ -15,7 +15,7 @@ from pathlib import Path
 
 __all__ = [
     "AUDIO",
-    "AudioParams",
+    "AudioParams", "display_path",
     "DATA_ENV",
     "DEFAULT_GENRES",
     "DEFAULT_SEED",
@@ -163,6 +163,26 @@ def repo_dir() -> Path | None:
     """The source checkout holding this package, or None when installed elsewhere."""
     here = Path(__file__).resolve().parent.parent
     return here if (here / "pyproject.toml").is_file() else None
+
+
+def display_path(path) -> str:
+    """A path for showing to people: relative to the repo, the data root or the working directory.
+
+    Never a machine's absolute path, so notebook outputs and logs read the
+    same on every computer.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    path = Path(path).resolve()
+    for base in (repo_dir(), data_root(), Path.cwd()):
+        if base is not None:
+            try:
+                rel = path.relative_to(base.resolve()).as_posix()
+            except ValueError:
+                continue
+            if rel != ".":
+                return rel
+    return f"<{path.name}>"
 
 
 def _work_dir() -> Path:

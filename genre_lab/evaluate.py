@@ -243,11 +243,15 @@ def make_baseline(*, seed: int = 0, C: float = 1.0):
 
 def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: int = 20, bands: int = 8,
                   fill: float | None = None) -> np.ndarray:
-    """What the network attends to: the drop in a genre's probability when a patch is hidden.
+    """What the network attends to: how much hiding each patch lowers the evidence for a genre.
 
     The spectrogram is covered, one patch of ``frames`` x ``bands`` at a
-    time, with its mean value; the map holds how much the probability of
-    ``target`` falls. Large values mark regions the decision relies on.
+    time, with its mean value, and the map holds the drop in the
+    **log-odds** of ``target`` (``log p / (1 - p)``, from the scores before
+    the softmax). Log-odds are used instead of probabilities because a
+    confident network's probability sits at 0.9999 and barely moves, while
+    its log-odds still show which regions carry the evidence. Positive
+    values mark regions the decision relies on; negative ones argue against it.
 
     Parameters
     ----------
@@ -264,24 +268,28 @@ def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: in
     Returns
     -------
     np.ndarray
-        ``(388, 128)`` probability drop, same layout as ``x``.
+        ``(388, 128)`` drop in log-odds, same layout as ``x``.
 
     Notebook: 04_confusion_matrix.ipynb
     """
-    from .model import predict_proba
+    from scipy.special import logsumexp
+
+    from .model import predict_logits
 
     x = np.asarray(x, dtype=np.float32)
-    base = predict_proba(model, x[None])[0]
-    target = int(np.argmax(base)) if target is None else int(target)
     fill = float(x.mean()) if fill is None else fill
     t_starts, b_starts = range(0, x.shape[0], frames), range(0, x.shape[1], bands)
-    batch = []
+    batch = [x]
     for t in t_starts:
         for b in b_starts:
             xo = x.copy()
             xo[t:t + frames, b:b + bands] = fill
             batch.append(xo)
-    drops = base[target] - predict_proba(model, np.stack(batch))[:, target]
+    z = predict_logits(model, np.stack(batch))
+    target = int(np.argmax(z[0])) if target is None else int(target)
+    others = np.delete(z, target, axis=1)
+    log_odds = z[:, target] - logsumexp(others, axis=1)
+    drops = log_odds[0] - log_odds[1:]
     heat = np.zeros_like(x)
     i = 0
     for t in t_starts:

@@ -212,6 +212,6 @@ def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams
     librosa.display.specshow(np.asarray(feature).T, cmap="gray", **kw)
     lim = max(float(np.abs(heat).max()), 1e-6)
     img = librosa.display.specshow(np.asarray(heat).T, cmap="coolwarm", vmin=-lim, vmax=lim, alpha=0.55, **kw)
-    ax.figure.colorbar(img, ax=ax, label="probability drop")
+    ax.figure.colorbar(img, ax=ax, label="drop in log-odds")
     ax.set(title=title, xlabel="time (s)", ylabel="mel frequency (Hz)")
     return ax

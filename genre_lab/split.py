@@ -21,7 +21,7 @@ import pandas as pd
 from .config import DEFAULT_SEED, cache_dir, data_root
 
 __all__ = ["SPLITS", "split_tracks", "manifest_path", "save_manifest", "load_manifest", "load_or_make_split",
-           "split_from_lists", "split_indices"]
+           "split_from_lists"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ def split_tracks(tracks: pd.DataFrame, *, train: float = 0.75, test: float = 0.1
     idx = np.arange(n)
     genre = tracks["genre"].to_numpy()
     rest, test_idx = train_test_split(idx, test_size=n_test, stratify=genre, random_state=seed)
-    train_idx, val_idx = train_test_split(rest, test_size=n_val, stratify=genre[rest], random_state=seed)
+    if n_val:
+        train_idx, val_idx = train_test_split(rest, test_size=n_val, stratify=genre[rest], random_state=seed)
+    else:
+        train_idx, val_idx = rest, rest[:0]
     split = np.empty(n, dtype=object)
     split[train_idx], split[val_idx], split[test_idx] = "train", "validation", "test"
     return pd.DataFrame({"track_id": tracks["track_id"].to_numpy(), "genre": genre, "split": split})
@@ -207,9 +210,3 @@ def split_from_lists(tracks: pd.DataFrame, *, train, validation, test) -> tuple[
     if unlisted:
         log.info("%d tracks on disk are in none of the lists and are left out", unlisted)
     return split.reset_index(drop=True), missing
-
-
-def split_indices(split_column) -> dict[str, np.ndarray]:
-    """Row indices of each split: ``{"train": array, "validation": array, "test": array}``."""
-    col = np.asarray(split_column)
-    return {s: np.flatnonzero(col == s) for s in SPLITS}

@@ -33,7 +33,7 @@ from scipy import signal
 
 from .config import AUDIO, DEFAULT_GENRES, DEFAULT_SEED
 
-__all__ = ["DEMO_GENRES", "CLIP_SECONDS", "synthesize_clip", "make_demo_dataset", "is_demo_root"]
+__all__ = ["DEMO_GENRES", "CLIP_SECONDS", "synthesize_clip", "demo_recipe", "make_demo_dataset", "is_demo_root"]
 
 log = logging.getLogger(__name__)
 
@@ -478,6 +478,54 @@ _INTROS = {
 }
 
 
+def _arrange(genre: str, rng, seconds: float):
+    """The clip's plan and, for some clips, an intro borrowed from another genre: ``(song, (donor, seconds) | None)``."""
+    song = _plan(genre, rng)
+    p_intro, donors = _INTROS[genre]
+    if rng.random() < p_intro:
+        donor = _plan(str(rng.choice(donors)), rng)
+        donor.key = song.key
+        return song, (donor, min(seconds, float(rng.uniform(6, 14))))
+    return song, None
+
+
+def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: float = CLIP_SECONDS) -> dict:
+    """How demo clip ``index`` of a genre was made, without rendering it.
+
+    Parameters
+    ----------
+    genre : str
+        One of :data:`DEMO_GENRES`.
+    index : int
+        Clip number (``reggae.00007`` is index 7).
+    seed : int
+        Dataset seed the clip was generated with.
+
+    Returns
+    -------
+    dict
+        ``genre``, ``bpm``, ``key`` (e.g. ``"A minor"``), ``instruments``,
+        ``intro_genre`` (genre of a borrowed opening section, or None) and
+        ``intro_seconds``.
+
+    Examples
+    --------
+    >>> sorted(demo_recipe("reggae", 0))
+    ['bpm', 'genre', 'instruments', 'intro_genre', 'intro_seconds', 'key']
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    if genre not in DEMO_GENRES:
+        raise ValueError(f"no demo recipe for genre {genre!r}; recipes exist for {', '.join(DEMO_GENRES)}")
+    song, intro = _arrange(genre, np.random.default_rng(_clip_seed(seed, genre, index)), seconds)
+    names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
+    return {"genre": genre, "bpm": round(song.bpm, 1),
+            "key": f"{names[song.key % 12]} {'minor' if song.minor else 'major'}",
+            "instruments": sorted(song.parts),
+            "intro_genre": intro[0].genre if intro else None,
+            "intro_seconds": round(intro[1], 1) if intro else 0.0}
+
+
 def synthesize_clip(genre: str, seed, *, seconds: float = CLIP_SECONDS) -> np.ndarray:
     """Synthesise one demo clip of a genre.
 
@@ -508,13 +556,10 @@ def synthesize_clip(genre: str, seed, *, seconds: float = CLIP_SECONDS) -> np.nd
         raise ValueError(f"no demo recipe for genre {genre!r}; recipes exist for {', '.join(DEMO_GENRES)}")
     rng = np.random.default_rng(seed)
     n = int(round(seconds * SR))
-    song = _plan(genre, rng)
+    song, intro = _arrange(genre, rng, seconds)
     chunks = []
-    p_intro, donors = _INTROS[genre]
-    if rng.random() < p_intro:
-        donor = _plan(str(rng.choice(donors)), rng)
-        donor.key = song.key
-        intro_s = min(seconds, float(rng.uniform(6, 14)))
+    if intro is not None:
+        donor, intro_s = intro
         chunks.append(_section(donor, rng, intro_s) * float(rng.uniform(0.5, 1.0)))
     rest = n - sum(len(c) for c in chunks)
     if rest > 0:

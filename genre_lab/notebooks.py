@@ -1,0 +1,104 @@
+"""The main job: execute every numbered notebook, headless, into ``build/`` with an HTML copy.
+
+``python3 tasks.py run`` (or ``genre-lab run-notebooks``) builds the demo
+dataset if needed, then runs ``notebooks/01_*.ipynb`` ... in order, each in a
+fresh ``python3`` kernel started in the notebooks folder, exactly as a student
+would run them. The executed notebooks and their HTML exports go to
+``build/``; the committed notebooks in ``notebooks/`` are not touched.
+
+Notebook: all of them
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from .config import display_path, repo_dir
+
+__all__ = ["notebook_paths", "run_notebooks"]
+
+log = logging.getLogger(__name__)
+
+
+def notebook_paths(folder=None) -> list[Path]:
+    """The numbered teaching notebooks (``NN_name.ipynb``), in order."""
+    folder = Path(folder) if folder is not None else _repo() / "notebooks"
+    paths = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no numbered notebooks (NN_name.ipynb) in {display_path(folder)}")
+    return paths
+
+
+def _repo() -> Path:
+    repo = repo_dir()
+    if repo is None:
+        raise FileNotFoundError("the notebooks live in the genre_lab source checkout; run this from a git clone")
+    return repo
+
+
+def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: str = "python3",
+                  echo=print) -> list[dict]:
+    """Execute every numbered notebook in order and write it, with an HTML export, to ``out``.
+
+    Parameters
+    ----------
+    folder : str or Path or None
+        Folder of the notebooks (default: ``notebooks/`` of the checkout).
+    out : str or Path or None
+        Output folder (default: ``build/`` of the checkout, git-ignored).
+    timeout : int
+        Seconds allowed per cell.
+    kernel_name : str
+        Jupyter kernel; ``python3`` is the environment running this function.
+    echo : callable
+        Receives one line per notebook (default :func:`print`).
+
+    Returns
+    -------
+    list of dict
+        Per notebook: ``notebook``, ``ok``, ``seconds``, ``executed``, ``html``
+        and ``error`` (the failing cell's error, or None). A failing notebook
+        is still written, up to and including the failing cell, so its error
+        can be read in the HTML.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+
+    from .datasets import describe_data, ensure_dataset
+
+    paths = notebook_paths(folder)
+    out = Path(out) if out is not None else _repo() / "build"
+    out.mkdir(parents=True, exist_ok=True)
+    ensure_dataset()
+    echo(describe_data())
+    echo(f"executing {len(paths)} notebooks into {display_path(out)}/ ...")
+    exporter = HTMLExporter()
+    results = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+                                resources={"metadata": {"path": str(path.parent)}})
+        t0 = time.perf_counter()
+        error = None
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            error = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        seconds = time.perf_counter() - t0
+        executed = out / path.name
+        nbformat.write(nb, executed)
+        html = executed.with_suffix(".html")
+        body, _ = exporter.from_notebook_node(nb)
+        html.write_text(body, encoding="utf-8")
+        res = {"notebook": path.name, "ok": error is None, "seconds": round(seconds, 1),
+               "executed": display_path(executed), "html": display_path(html), "error": error}
+        results.append(res)
+        status = "ok    " if error is None else "FAILED"
+        echo(f"{status} {path.name:<28} {seconds:6.1f} s  -> {res['html']}" + (f"  ({error})" if error else ""))
+    n_ok = sum(r["ok"] for r in results)
+    echo(f"{n_ok}/{len(results)} notebooks ran; open the HTML files in {display_path(out)}/ in a browser")
+    return results
