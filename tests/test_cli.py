@@ -47,3 +47,86 @@ def test_instructor_options_exist(argv, capsys):
     out = capsys.readouterr().out
     for opt in {"train": ["--root", "--epochs", "--seed", "--out"], "evaluate": ["--model", "--json"]}[argv[0]]:
         assert opt in out
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    """50 demo clips of 10 s: enough for a stratified 75/15/10 split and one 9 s window each."""
+    import genre_lab as gl
+
+    root = tmp_path_factory.mktemp("small") / "demo"
+    gl.make_demo_dataset(root, clips_per_genre=10, seed=5, seconds=10.0, n_jobs=2)
+    return root
+
+
+@pytest.mark.keras
+def test_train_then_evaluate_json(small_demo, tmp_path, capsys):
+    model = tmp_path / "m.keras"
+    assert main(["train", "--root", str(small_demo), "--epochs", "2", "--seed", "1", "--out", str(model),
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert model.is_file() and model.with_suffix(".json").is_file()
+    assert "accuracy on synthetic demo data" in out and "test" in out and str(tmp_path) not in out
+    manifest = small_demo / "splits" / "split_classical-country-hiphop-metal-reggae_seed1.csv"
+    assert manifest.is_file()
+
+    assert main(["evaluate", "--model", str(model), "--root", str(small_demo), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["genres"] == ["metal", "classical", "hiphop", "country", "reggae"]
+    assert set(res["accuracy"]) == {"train", "validation", "test"}
+    assert all(0.0 <= a <= 1.0 for a in res["accuracy"].values())
+    cm = res["confusion_matrix"]
+    import pandas as pd
+
+    test_genres = pd.read_csv(manifest).query("split == 'test'")["genre"].value_counts()
+    assert [sum(row) for row in cm] == [test_genres.get(g, 0) for g in res["genres"]]  # rows = true genres
+    assert res["n"] == {"train": 37, "validation": 5, "test": 8}
+    assert {"accuracy_song_vote", "classification_report", "most_confused"} <= set(res)
+
+    assert main(["evaluate", "--model", str(model), "--root", str(small_demo)]) == 0
+    text = capsys.readouterr().out
+    assert "rows = true genre" in text and "precision" in text
+
+
+def test_evaluate_refuses_a_missing_model(tmp_path, capsys):
+    assert main(["evaluate", "--model", str(tmp_path / "nope.keras")]) == 2
+    assert "genre-lab train" in capsys.readouterr().err
+
+
+@pytest.mark.keras
+def test_predict_any_recording(small_demo, tmp_path, capsys):
+    from tests.conftest import tone, write
+
+    model = tmp_path / "m.keras"
+    assert main(["train", "--root", str(small_demo), "--epochs", "1", "--out", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    song = write(tmp_path / "upload.wav", tone(20, 330, sr=44_100, channels=2), sr=44_100)  # stereo, 44.1 kHz, 20 s
+    assert main(["predict", str(song), "--model", str(model), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["file"] == "upload.wav" and res["windows"] == 3  # 9 s windows at 0, 4.5 and 9 s
+    assert len(res["top"]) == 3 and abs(sum(t["probability"] for t in res["top"]) - 1) < 0.05
+    assert [round(t["start_s"], 1) for t in res["timeline"]] == [0.0, 4.5, 9.0]
+
+
+def test_run_notebooks_writes_executed_copies_and_html(small_demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENRE_LAB_DATA", str(small_demo))
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from genre_lab.notebooks import run_notebooks
+
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=[new_code_cell("print(6 * 7)")], metadata=meta), folder / "01_ok.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("1 / 0")], metadata=meta), folder / "02_bad.ipynb")
+    (folder / "scratch.ipynb").write_text("not numbered: not run")
+    lines = []
+    results = run_notebooks(folder, tmp_path / "build", timeout=120, echo=lines.append)
+    assert [r["notebook"] for r in results] == ["01_ok.ipynb", "02_bad.ipynb"]
+    assert [r["ok"] for r in results] == [True, False] and "ZeroDivisionError" in results[1]["error"]
+    done = nbformat.read(tmp_path / "build" / "01_ok.ipynb", as_version=4)
+    assert done.cells[0].outputs[0]["text"] == "42\n"
+    assert (tmp_path / "build" / "02_bad.html").is_file()
+    assert any(line.startswith("FAILED 02_bad.ipynb") for line in lines)
+    assert not any(str(tmp_path) in line for line in lines)
