@@ -12,6 +12,7 @@ Notebook: all of them
 from __future__ import annotations
 
 import logging
+import subprocess
 import time
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
     ensure_dataset()
     echo(describe_data())
     echo(f"executing {len(paths)} notebooks into {display_path(out)}/ ...")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # nbconvert's accessibility notes about figure alt text
     exporter = HTMLExporter()
     results = []
     for path in paths:
@@ -85,7 +87,7 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
         t0 = time.perf_counter()
         error = None
         try:
-            client.execute()
+            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter; cell output is kept
         except CellExecutionError as err:
             error = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
         seconds = time.perf_counter() - t0
