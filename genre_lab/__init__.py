@@ -17,12 +17,13 @@ from .config import (  # noqa: E402
     AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, GTZAN_GENRES, AudioParams, check_genres, data_root,
     display_path,
 )
-from .datasets import KNOWN_BAD, DatasetError, dataset_kind, describe_data, ensure_dataset, find_tracks, scan_dataset  # noqa: E402
+from .datasets import (  # noqa: E402
+    KNOWN_BAD, DatasetError, dataset_kind, describe_data, ensure_dataset, find_tracks, scan_dataset, validate_dataset,
+)
 from .evaluate import (  # noqa: E402
     accuracy, classification_table, confusion, genre_timeline, make_baseline, mfcc_stats, most_confused,
     normalize_confusion, occlusion_map, song_probabilities, top_k,
 )
-from .notebooks import run_notebooks  # noqa: E402
 from .experiment import (  # noqa: E402
     Experiment, default_model_path, evaluate_model, load_experiment, load_or_train, train_reference,
 )
@@ -33,6 +34,8 @@ from .model import (  # noqa: E402
     HISTORICAL, REFERENCE, band_statistics, build_historical_cnn, build_reference_cnn, check_input, load_model,
     predict_logits, predict_proba, save_model, seed_everything, to_model_layout, train_model,
 )
+from .fetch import FetchError, fetch_filtered_split, fetch_gtzan  # noqa: E402
+from .notebooks import run_notebooks  # noqa: E402
 from .plots import (  # noqa: E402
     plot_confusion, plot_history, plot_mel, plot_mel_grid, plot_occlusion, plot_split, plot_timeline, plot_top_k,
     plot_waveform,

@@ -63,13 +63,16 @@ def cmd_info(args) -> int:
 def cmd_train(args) -> int:
     from .experiment import default_model_path, evaluate_model, load_experiment, train_reference
 
-    exp = load_experiment(args.root, _genres(args.genres), seed=args.seed)
+    exp = load_experiment(args.root, _genres(args.genres), seed=args.seed, split_lists=args.split_lists)
     out = Path(args.out) if args.out else default_model_path(exp, args.variant)
     model, history, path = train_reference(exp, layout=args.variant, epochs=args.epochs, out=out,
                                            verbose=0 if args.quiet else 2)
     res = evaluate_model(model, exp)
     print(f"model: {_show(path)} (+ {path.with_suffix('.json').name}: genres, audio parameters, history)")
-    print(f"split manifest: {_show(_manifest(exp))}")
+    if args.split_lists:
+        print(f"split: the list files in {_show(args.split_lists)}")
+    else:
+        print(f"split manifest: {_show(_manifest(exp))}")
     print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, seed {args.seed}):")
     for name, acc in res["accuracy"].items():
         print(f"  {name:<10} {acc:6.1%}  ({res['n'][name]} songs)")
@@ -92,7 +95,7 @@ def cmd_evaluate(args) -> int:
     meta = json.loads(Path(args.model).with_suffix(".json").read_text()) if Path(args.model).with_suffix(
         ".json").is_file() else {}
     genres = meta.get("genres")
-    exp = load_experiment(args.root, genres, seed=meta.get("split_seed", DEFAULT_SEED))
+    exp = load_experiment(args.root, genres, seed=meta.get("split_seed", DEFAULT_SEED), split_lists=args.split_lists)
     model, meta = load_model(args.model, genres=exp.genres)
     res = evaluate_model(model, exp)
     X_te, y_te = exp.part("test")
@@ -144,6 +147,42 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_fetch_gtzan(args) -> int:
+    from .fetch import fetch_gtzan
+
+    root = fetch_gtzan(args.dest, url=args.url, sha256=args.sha256, progress=not args.quiet)
+    print(f"GTZAN is ready at {_show(root)}. Use it with:\n  export {DATA_ENV}={root}")
+    return 0
+
+
+def cmd_fetch_split(args) -> int:
+    from .fetch import FILTERED_SPLIT_URL, fetch_filtered_split
+
+    paths = fetch_filtered_split(args.dest, base_url=args.url or FILTERED_SPLIT_URL)
+    folder = paths["train"].parent
+    print(f"artist-filtered split in {_show(folder)}: " + ", ".join(f"{k} {p.name}" for k, p in paths.items()))
+    print(f"use it with:  genre-lab train --split-lists {folder}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .datasets import validate_dataset
+
+    rep = validate_dataset(args.root, args.genres or "all", expected_per_genre=args.expected)
+    if args.json:
+        print(json.dumps(rep, indent=2))
+        return 0 if rep["ok"] else 1
+    print(f"{rep['root']} ({rep['kind']} data): {sum(rep['files_per_genre'].values())} files")
+    for g, n in rep["files_per_genre"].items():
+        print(f"  {g:<10} {n:>4}" + ("" if n == rep["expected_per_genre"] else f"   expected {rep['expected_per_genre']}"))
+    for path in rep["known_bad"]:
+        print(f"known bad (skipped by genre_lab): {path}")
+    for problem in rep["problems"]:
+        print(f"PROBLEM: {problem}")
+    print("OK: nothing wrong beyond the known-bad list" if rep["ok"] else f"{len(rep['problems'])} problem(s)")
+    return 0 if rep["ok"] else 1
+
+
 def cmd_run_notebooks(args) -> int:
     from .notebooks import run_notebooks
 
@@ -177,12 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=DEFAULT_SEED)
     s.add_argument("--out", help="model path ending in .keras (default: data/models/...)")
     s.add_argument("--variant", choices=["reference", "historical-2018"], default="reference")
+    s.add_argument("--split-lists", help="folder with the artist-filtered split lists (genre-lab fetch-split)")
     s.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("evaluate", help="accuracies, confusion matrix and report of a saved model")
     s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train`")
     s.add_argument("--root", help=root_help)
+    s.add_argument("--split-lists", help="evaluate on the split in these list files (as used for training)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 
@@ -193,6 +234,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--hop", type=float, default=4.5, help="seconds between 9 s windows")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_predict)
+
+    s = sub.add_parser("fetch-gtzan", help="download GTZAN (verified, from known mirrors) and extract it safely")
+    s.add_argument("--dest", help="destination folder (default: data/gtzan)")
+    s.add_argument("--url", help="another mirror, or the path of an archive you downloaded yourself")
+    s.add_argument("--sha256", help="expected SHA-256 of --url")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_fetch_gtzan)
+
+    s = sub.add_parser("fetch-split", help="download the artist-filtered GTZAN split lists")
+    s.add_argument("--dest", help="destination folder (default: data/gtzan/splits)")
+    s.add_argument("--url", help="base URL or folder holding the three list files")
+    s.set_defaults(func=cmd_fetch_split)
+
+    s = sub.add_parser("validate", help="check a GTZAN copy: counts, decoding, durations, duplicates")
+    s.add_argument("--root", help=root_help)
+    s.add_argument("--genres", help="comma-separated genres (default: all ten)")
+    s.add_argument("--expected", type=int, default=100, help="files expected per genre")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("run-notebooks", help="the main job: execute every notebook into build/, with HTML")
     s.add_argument("--out", default=None, help="output folder (default: build/)")
@@ -205,9 +265,11 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .fetch import FetchError
+
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, FetchError) as err:
         print(f"genre-lab {args.command}: error: {err}", file=sys.stderr)
         return 2
 

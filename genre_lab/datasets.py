@@ -24,7 +24,7 @@ import pandas as pd
 
 from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root, default_data_root, display_path
 
-__all__ = ["describe_data", "KNOWN_BAD", "DatasetError", "find_tracks", "scan_dataset", "ensure_dataset", "dataset_kind"]
+__all__ = ["describe_data", "validate_dataset", "KNOWN_BAD", "DatasetError", "find_tracks", "scan_dataset", "ensure_dataset", "dataset_kind"]
 
 log = logging.getLogger(__name__)
 
@@ -191,3 +191,97 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
     elif not resolved.is_dir():
         raise DatasetError(f"data root {resolved} does not exist. " + _HOW_TO.format(root=resolved, env=DATA_ENV))
     return resolved
+
+
+def _inspect(path: Path) -> dict:
+    """Decode one file fully: its duration, content hash, or why it cannot be read."""
+    import hashlib
+
+    import soundfile as sf
+
+    out = {"seconds": None, "sha256": None, "error": None}
+    try:
+        data = path.read_bytes()
+        out["sha256"] = hashlib.sha256(data).hexdigest()
+        if not data:
+            raise ValueError("empty file (0 bytes)")
+        y, sr = sf.read(str(path), dtype="float32", always_2d=True)
+        if len(y) == 0:
+            raise ValueError("no audio frames")
+        out["seconds"] = round(len(y) / sr, 3)
+    except Exception as err:
+        out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
+    return out
+
+
+def validate_dataset(root=None, genres="all", *, expected_per_genre: int = 100, seconds: float = 30.0,
+                     tolerance: float = 1.0, n_jobs: int = -1) -> dict:
+    """Check a GTZAN copy: counts per genre, every file decodable, durations, duplicate audio.
+
+    Every ``<genre>.NNNNN.au|wav`` file of the selected genres is decoded in
+    full. Files on :data:`KNOWN_BAD` are reported as known, not as problems.
+
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root (default: the data-root setting).
+    genres : "all" or sequence of str
+        Genres to check (default all ten GTZAN genres).
+    expected_per_genre : int
+        Files expected per genre (GTZAN: 100).
+    seconds, tolerance : float
+        Expected clip duration and the allowed deviation (GTZAN: 30 +- 1 s).
+
+    Returns
+    -------
+    dict
+        ``root``, ``kind``, ``files_per_genre``, ``unreadable`` (path, reason),
+        ``known_bad``, ``bad_duration`` (path, seconds), ``duplicates`` (lists
+        of paths with identical bytes), ``problems`` (one sentence each) and
+        ``ok`` (no problem beyond the known-bad list).
+
+    Notebook: README.md ("Using real GTZAN")
+    """
+    from joblib import Parallel, delayed
+
+    genres = check_genres(genres)
+    root = data_root(root)
+    if not root.is_dir():
+        raise DatasetError(f"data root {root} does not exist. " + _HOW_TO.format(root=root, env=DATA_ENV))
+    files = {g: [] for g in genres}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            m = _NAME.match(name)
+            if m and m["genre"] == Path(dirpath).name and m["genre"] in files:
+                files[m["genre"]].append(Path(dirpath) / name)
+    paths = [p for g in genres for p in files[g]]
+    todo = [p for p in paths if p.name not in KNOWN_BAD]
+    results = dict(zip(todo, Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_inspect)(p) for p in todo)))
+
+    def rel(p):
+        return p.relative_to(root).as_posix()
+
+    report = {"root": display_path(root), "kind": dataset_kind(root),
+              "files_per_genre": {g: len(files[g]) for g in genres}, "expected_per_genre": expected_per_genre,
+              "unreadable": [], "known_bad": [rel(p) for p in paths if p.name in KNOWN_BAD],
+              "bad_duration": [], "duplicates": [], "problems": []}
+    by_hash: dict[str, list[str]] = {}
+    for p, r in results.items():
+        if r["error"]:
+            report["unreadable"].append({"path": rel(p), "reason": r["error"]})
+            continue
+        if abs(r["seconds"] - seconds) > tolerance:
+            report["bad_duration"].append({"path": rel(p), "seconds": r["seconds"]})
+        by_hash.setdefault(r["sha256"], []).append(rel(p))
+    report["duplicates"] = [group for group in by_hash.values() if len(group) > 1]
+    problems = report["problems"]
+    for g, n in report["files_per_genre"].items():
+        if n != expected_per_genre:
+            problems.append(f"{g}: {n} files, expected {expected_per_genre}")
+    problems += [f"{u['path']} cannot be decoded ({u['reason']})" for u in report["unreadable"]]
+    problems += [f"{b['path']} lasts {b['seconds']} s, expected {seconds} +- {tolerance} s"
+                 for b in report["bad_duration"]]
+    problems += [f"identical audio files: {', '.join(group)}" for group in report["duplicates"]]
+    report["ok"] = not problems
+    return report

@@ -48,7 +48,9 @@ class Experiment:
     skipped : pandas.DataFrame
         Files left out, with the reason.
     seed : int
-        Seed of the split.
+        Seed of the split (and default training seed).
+    split_name : str
+        ``"seed<S>"`` for a seeded split, ``"filtered"`` for the published list files.
     """
 
     root: Path
@@ -59,6 +61,7 @@ class Experiment:
     y: np.ndarray
     skipped: pd.DataFrame
     seed: int
+    split_name: str = ""
 
     def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(X, y)`` of one split: ``"train"``, ``"validation"`` or ``"test"``."""
@@ -79,10 +82,23 @@ class Experiment:
         return extract_windows(songs, self.root, hop_seconds=hop_seconds)
 
 
-def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED) -> Experiment:
+def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_lists=None) -> Experiment:
     """Find the tracks, load or make the split, and load or compute the features.
 
     Generates the demo dataset first if the default root is empty.
+
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root (default: the data-root setting).
+    genres : sequence of str or None
+        Genres (default: the five of the reference experiment).
+    seed : int
+        Seed of the song-level split (saved as a manifest and reloaded).
+    split_lists : str or Path or None
+        A folder holding ``train_filtered.txt``, ``valid_filtered.txt`` and
+        ``test_filtered.txt`` (see :func:`genre_lab.fetch.fetch_filtered_split`):
+        use that published split instead; songs in none of the lists are left out.
 
     Notebook: 02_dataset_split.ipynb
     """
@@ -93,16 +109,30 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED) -> Expe
     if len(feats.skipped):
         skipped = pd.concat([skipped, feats.skipped], ignore_index=True)
         tracks = tracks[tracks["track_id"].isin(feats.tracks["track_id"])].reset_index(drop=True)
-    tracks = load_or_make_split(tracks, root, seed=seed)
+    if split_lists is not None:
+        from .fetch import FILTERED_SPLIT_FILES
+        from .split import split_from_lists
+
+        folder = Path(split_lists)
+        tracks, missing = split_from_lists(tracks, **{k: folder / v for k, v in FILTERED_SPLIT_FILES.items()})
+        if len(missing):
+            skipped = pd.concat([skipped, pd.DataFrame({"path": missing["entry"],
+                                                        "reason": "listed in the split, not on disk"})])
+        X = feats.X[feats.tracks["track_id"].isin(tracks["track_id"]).to_numpy()]
+        split_name = "filtered"
+    else:
+        tracks = load_or_make_split(tracks, root, seed=seed)
+        X, split_name = feats.X, f"seed{seed}"
     y = tracks["genre"].map({g: i for i, g in enumerate(genres)}).to_numpy()
-    return Experiment(root, dataset_kind(root), genres, tracks, feats.X, y, skipped, seed)
+    return Experiment(root, dataset_kind(root), genres, tracks, X, y, skipped, seed, split_name)
 
 
 def default_model_path(exp: Experiment, layout: str = "reference") -> Path:
     """Where a model of this data root, genre list, seed and layout is saved by default."""
     tag = hashlib.sha256(str(Path(exp.root).resolve()).encode()).hexdigest()[:8]
     kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
-    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_seed{exp.seed}.keras"
+    split = exp.split_name or f"seed{exp.seed}"
+    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_{split}.keras"
 
 
 def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
@@ -129,7 +159,7 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
     history = M.train_model(model, X_tr, y_tr, X_va, y_va, epochs=epochs, seed=seed, verbose=verbose)
     path = Path(out) if out is not None else default_model_path(exp, layout)
     M.save_model(model, path, genres=exp.genres, history=history, seed=seed, epochs=epochs, data=exp.kind,
-                 split_seed=exp.seed)
+                 split_seed=exp.seed, split=exp.split_name)
     return model, history, path
 
 
