@@ -36,8 +36,9 @@ def ensure_env() -> None:
         print("creating the virtual environment .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
     print("installing genre_lab with its notebook and test extras (first run only) ...", flush=True)
-    subprocess.run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([PY, "-m", "pip", "install", "--quiet", "-e", f"{HERE}[notebooks,test]"], check=True)
+    quiet = ["-qq"]  # errors only: pip's and setuptools' notices are not for students
+    subprocess.run([PY, "-m", "pip", "install", *quiet, "--upgrade", "pip"], check=True)
+    subprocess.run([PY, "-m", "pip", "install", *quiet, "-e", f"{HERE}[notebooks,test]"], check=True)
     STAMP.write_text(want)
 
 
