@@ -70,10 +70,18 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
     """
     import librosa
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=FutureWarning)
-        warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
-        y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no audio file at {path}")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
+            y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
+    except Exception as err:  # soundfile, audioread and the standard library raise many different types
+        detail = f"{type(err).__name__}: {err}".replace(str(path), path.name).rstrip(": ")
+        raise ValueError(f"cannot decode {path.name} ({detail}). genre_lab reads wav, flac, ogg, mp3 and au; "
+                         f"convert other formats first, e.g. `ffmpeg -i {path.name} {path.stem}.wav`") from err
     if y.size == 0:
         raise ValueError(f"no audio samples could be decoded from {Path(path).name} (empty or truncated file)")
     return np.ascontiguousarray(y, dtype=np.float32)

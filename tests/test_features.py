@@ -138,3 +138,12 @@ def test_extract_windows_rows_point_at_their_song(au_root):
     assert fs.X.shape[1:] == SHAPE
     assert fs.tracks.groupby("track_id").size().tolist() == [1] * 6  # 10 s clips: one 9 s window each
     assert fs.tracks["start_s"].eq(0).all()
+
+
+def test_undecodable_and_missing_files_get_clear_errors(tmp_path):
+    bad = tmp_path / "upload.m4a"
+    bad.write_bytes(b"hello, not audio")
+    with pytest.raises(ValueError, match=r"cannot decode upload.m4a .*ffmpeg -i upload.m4a upload.wav"):
+        gl.load_audio(bad)
+    with pytest.raises(FileNotFoundError, match="no audio file"):
+        gl.load_audio(tmp_path / "missing.mp3")
