@@ -68,16 +68,18 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    import librosa
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no audio file at {path}")
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=FutureWarning)
-            warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
-            y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
+        y = _read_soundfile(path, params.sample_rate, offset, duration)
+        if y is None:  # a format soundfile cannot open: let librosa try its other decoders
+            import librosa
+
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=FutureWarning)
+                warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
+                y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
     except Exception as err:  # soundfile, audioread and the standard library raise many different types
         detail = f"{type(err).__name__}: {err}".replace(str(path), path.name).rstrip(": ")
         raise ValueError(f"cannot decode {path.name} ({detail}). genre_lab reads wav, flac, ogg, mp3 and au; "
@@ -85,6 +87,34 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
     if y.size == 0:
         raise ValueError(f"no audio samples could be decoded from {Path(path).name} (empty or truncated file)")
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) -> np.ndarray | None:
+    """What ``librosa.load`` does when soundfile can read the file, step for step, or None when it cannot.
+
+    Reading directly keeps librosa's (slow, first-call) imports out of the
+    common case, so parallel workers decode while librosa warms up; the
+    result equals ``librosa.load(path, sr=sr, mono=True, offset=offset,
+    duration=duration)``: same frames, same down-mix, same resampler.
+    """
+    import soundfile as sf
+
+    try:
+        f = sf.SoundFile(str(path))
+    except sf.LibsndfileError:
+        return None
+    with f:
+        native = f.samplerate
+        if offset:
+            f.seek(int(offset * native))
+        frames = -1 if duration is None else int(duration * native)
+        y = f.read(frames=frames, dtype="float32", always_2d=True)
+    y = y.mean(axis=1) if y.shape[1] > 1 else y[:, 0]
+    if native != sr:
+        import librosa
+
+        y = librosa.resample(y, orig_sr=native, target_sr=sr, res_type="soxr_hq")
+    return y
 
 
 def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
