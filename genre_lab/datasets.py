@@ -182,12 +182,10 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
     resolved = data_root(root)
     if resolved == default_data_root():
         marker = resolved / DEMO_MARKER
-        complete = marker.is_file() and "complete" in marker.read_text()
-        if not complete:
-            log.info("no dataset at %s yet: generating the synthetic demo dataset", resolved)
+        complete = marker.is_file() and "complete" in marker.read_text().split()
+        if not complete:  # nothing there yet, or an interrupted generation: (re)make what is missing
+            log.info("no complete dataset at %s yet: generating the synthetic demo dataset", resolved)
             make_demo_dataset(resolved, seed=seed, clips_per_genre=clips_per_genre)
-            with marker.open("a") as fh:
-                fh.write("complete\n")
     elif not resolved.is_dir():
         raise DatasetError(f"data root {resolved} does not exist. " + _HOW_TO.format(root=resolved, env=DATA_ENV))
     return resolved

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -644,6 +645,12 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
     if clips_per_genre < 1 or clips_per_genre > 99_999:
         raise ValueError(f"clips_per_genre must be between 1 and 99999, got {clips_per_genre}")
     root = Path(root)
+    marker = root / DEMO_MARKER
+    if marker.is_file():
+        old = dict(re.findall(r"\b(seed|seconds)=(\S+)", marker.read_text()))
+        if old and (old.get("seed") != str(seed) or float(old.get("seconds", seconds)) != float(seconds)):
+            log.info("%s holds demo clips of another seed or length: regenerating them", root)
+            overwrite = True
     jobs = []
     for g in genres:
         folder = root / "genres" / g
@@ -652,14 +659,19 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
             path = folder / f"{g}.{k:05d}.au"
             if overwrite or not path.is_file():
                 jobs.append((path, g, k))
-    (root / DEMO_MARKER).write_text(
-        "This folder holds genre_lab's SYNTHETIC demo dataset, generated offline in GTZAN's layout.\n"
-        "It is not GTZAN and results on it say nothing about real music.\n"
-        f"seed={seed} clips_per_genre={clips_per_genre} seconds={seconds} genres={','.join(genres)}\n"
-    )
+        for extra in folder.glob(f"{g}.*.au"):  # clips beyond the requested count are not part of this dataset
+            if int(extra.stem.split(".")[1]) >= clips_per_genre:
+                extra.unlink()
+    # The marker says "synthetic" from the first clip on; the word "complete" is added only at the end,
+    # so an interrupted run is finished (not trusted) next time.
+    text = ("This folder holds genre_lab's SYNTHETIC demo dataset, generated offline in GTZAN's layout.\n"
+            "It is not GTZAN and results on it say nothing about real music.\n"
+            f"seed={seed} clips_per_genre={clips_per_genre} seconds={seconds} genres={','.join(genres)}\n")
+    marker.write_text(text)
     if jobs:
         log.info("synthesising %d demo clips into %s", len(jobs), root)
         work = (delayed(_write_clip)(p, g, seed, k, seconds) for p, g, k in jobs)
         list(tqdm(Parallel(n_jobs=n_jobs, return_as="generator", batch_size=4)(work),
                   total=len(jobs), desc="demo clips", unit="clip"))
+    marker.write_text(text + "complete\n")
     return root

@@ -66,3 +66,37 @@ def test_genres_differ_in_the_spectrum():
 def test_unknown_recipe_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no recipe"):
         gl.make_demo_dataset(tmp_path, genres=["jazz"], clips_per_genre=1)
+
+
+def test_regenerating_with_another_seed_or_count_replaces_the_clips(tmp_path):
+    root = tmp_path / "d"
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=1, seconds=2.0, n_jobs=1)
+    first = _digest(root)
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=2, seed=2, seconds=2.0, n_jobs=1)
+    assert sorted(p.name for p in (root / "genres/reggae").glob("*.au")) == ["reggae.00000.au", "reggae.00001.au"]
+    fresh = tmp_path / "e"
+    gl.make_demo_dataset(fresh, genres=["reggae"], clips_per_genre=2, seed=2, seconds=2.0, n_jobs=1)
+    assert _digest(root) == _digest(fresh) != first
+    assert "complete" in (root / "GENRE_LAB_DEMO.txt").read_text().split()
+
+
+def test_the_default_root_is_generated_once_and_kept_when_complete(tmp_path, monkeypatch):
+    from genre_lab import config, datasets
+
+    monkeypatch.setattr(datasets, "default_data_root", lambda: tmp_path / "demo")
+    monkeypatch.setattr(config, "default_data_root", lambda: tmp_path / "demo")
+    calls = []
+    real = gl.make_demo_dataset
+
+    def counting(root, **kw):
+        calls.append(kw)
+        return real(root, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1, seed=kw.get("seed", 2018))
+
+    monkeypatch.setattr("genre_lab.synth.make_demo_dataset", counting)
+    gl.ensure_dataset()
+    gl.ensure_dataset()
+    assert len(calls) == 1
+    marker = tmp_path / "demo" / "GENRE_LAB_DEMO.txt"
+    marker.write_text(marker.read_text().replace("complete", ""))  # as if interrupted
+    gl.ensure_dataset()
+    assert len(calls) == 2
