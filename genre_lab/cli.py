@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
 from .config import display_path as _show
 
 log = logging.getLogger("genre_lab")
+
+
+def _pct(value) -> str:
+    return "   n/a" if value is None else f"{value:6.1%}"
 
 
 def _genres(text):
@@ -64,7 +69,7 @@ def cmd_train(args) -> int:
     from .experiment import default_model_path, evaluate_model, load_experiment, train_reference
 
     exp = load_experiment(args.root, _genres(args.genres), seed=args.seed, split_lists=args.split_lists)
-    out = Path(args.out) if args.out else default_model_path(exp, args.variant)
+    out = Path(args.out) if args.out else default_model_path(exp, args.variant, args.epochs)
     model, history, path = train_reference(exp, layout=args.variant, epochs=args.epochs, out=out,
                                            verbose=0 if args.quiet else 2)
     res = evaluate_model(model, exp)
@@ -75,7 +80,7 @@ def cmd_train(args) -> int:
         print(f"split manifest: {_show(_manifest(exp))}")
     print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, seed {args.seed}):")
     for name, acc in res["accuracy"].items():
-        print(f"  {name:<10} {acc:6.1%}  ({res['n'][name]} songs)")
+        print(f"  {name:<10} {_pct(acc)}  ({res['n'][name]} songs)")
     return 0
 
 
@@ -92,11 +97,16 @@ def cmd_evaluate(args) -> int:
     from .experiment import evaluate_model, load_experiment
     from .model import load_model, predict_proba
 
-    meta = json.loads(Path(args.model).with_suffix(".json").read_text()) if Path(args.model).with_suffix(
-        ".json").is_file() else {}
-    genres = meta.get("genres")
-    exp = load_experiment(args.root, genres, seed=meta.get("split_seed", DEFAULT_SEED), split_lists=args.split_lists)
-    model, meta = load_model(args.model, genres=exp.genres)
+    model, meta = load_model(args.model)
+    # Evaluate on the data and split the model was trained with, unless told otherwise.
+    root = args.root or (None if os.environ.get(DATA_ENV) else meta.get("root"))
+    lists = args.split_lists or meta.get("split_lists")
+    if meta.get("split") == "filtered" and not lists:
+        raise ValueError(f"{Path(args.model).name} was trained on the list-file split; pass --split-lists DIR")
+    if meta.get("split", "").startswith("seed") and args.split_lists:
+        raise ValueError(f"{Path(args.model).name} was trained on the seeded split {meta['split']}, "
+                         "not on list files: its test songs may be in your lists' training set")
+    exp = load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
     res = evaluate_model(model, exp)
     X_te, y_te = exp.part("test")
     pred = predict_proba(model, X_te).argmax(1)
@@ -113,7 +123,7 @@ def cmd_evaluate(args) -> int:
         return 0
     print(f"{res['model']} on {exp.kind} data")
     for name, acc in res["accuracy"].items():
-        print(f"  accuracy {name:<10} {acc:6.1%}  ({res['n'][name]} songs)")
+        print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs)")
     print(f"  accuracy test, whole-song vote over 9 s windows: {res['accuracy_song_vote']:6.1%}")
     print("\nconfusion matrix on test (rows = true genre, columns = predicted):")
     import pandas as pd

@@ -51,6 +51,8 @@ class Experiment:
         Seed of the split (and default training seed).
     split_name : str
         ``"seed<S>"`` for a seeded split, ``"filtered"`` for the published list files.
+    split_lists : Path or None
+        Folder of the list files, for a list-file split.
     """
 
     root: Path
@@ -62,6 +64,7 @@ class Experiment:
     skipped: pd.DataFrame
     seed: int
     split_name: str = ""
+    split_lists: Path | None = None
 
     def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(X, y)`` of one split: ``"train"``, ``"validation"`` or ``"test"``."""
@@ -124,15 +127,19 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
         tracks = load_or_make_split(tracks, root, seed=seed)
         X, split_name = feats.X, f"seed{seed}"
     y = tracks["genre"].map({g: i for i, g in enumerate(genres)}).to_numpy()
-    return Experiment(root, dataset_kind(root), genres, tracks, X, y, skipped, seed, split_name)
+    return Experiment(root, dataset_kind(root), genres, tracks, X, y, skipped, seed, split_name,
+                      Path(split_lists) if split_lists is not None else None)
 
 
-def default_model_path(exp: Experiment, layout: str = "reference") -> Path:
-    """Where a model of this data root, genre list, seed and layout is saved by default."""
+def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27) -> Path:
+    """Where a model of this data root, genre list, split, layout and epoch budget is saved by default.
+
+    Notebook: 03_train_cnn.ipynb
+    """
     tag = hashlib.sha256(str(Path(exp.root).resolve()).encode()).hexdigest()[:8]
     kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
     split = exp.split_name or f"seed{exp.seed}"
-    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_{split}.keras"
+    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_{split}_{epochs}epochs.keras"
 
 
 def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
@@ -151,20 +158,33 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
     from . import model as M
 
     seed = exp.seed if seed is None else seed
+    path = Path(out) if out is not None else default_model_path(exp, layout, epochs)
+    if path.suffix != ".keras":  # fail before training, not after
+        raise ValueError(f"save models with the .keras suffix, got {path.name}")
     X_tr, y_tr = exp.part("train")
     X_va, y_va = exp.part("validation")
     mean, var = M.band_statistics(X_tr)
     build = M.build_historical_cnn if layout == M.HISTORICAL else M.build_reference_cnn
     model = build(len(exp.genres), band_mean=mean, band_var=var, seed=seed, **model_kwargs)
     history = M.train_model(model, X_tr, y_tr, X_va, y_va, epochs=epochs, seed=seed, verbose=verbose)
-    path = Path(out) if out is not None else default_model_path(exp, layout)
     M.save_model(model, path, genres=exp.genres, history=history, seed=seed, epochs=epochs, data=exp.kind,
-                 split_seed=exp.seed, split=exp.split_name)
+                 split_seed=exp.seed, split=exp.split_name, root=str(Path(exp.root).resolve()),
+                 split_lists=str(Path(exp.split_lists).resolve()) if exp.split_lists else None)
     return model, history, path
 
 
 def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epochs: int = 27, verbose: int = 2):
     """Load the saved model of this experiment, or train and save it when there is none.
+
+    Parameters
+    ----------
+    exp : Experiment
+    layout : str
+        ``"reference"`` or ``"historical-2018"``.
+    path : str or Path or None
+        A model to load instead of the default one; it is never retrained or overwritten.
+    epochs : int
+        Epoch budget of the default model (part of its file name).
 
     Returns
     -------
@@ -176,7 +196,9 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
     """
     from . import model as M
 
-    path = Path(path) if path is not None else default_model_path(exp, layout)
+    if path is not None:  # a model the caller named: use it or fail, never overwrite it
+        return M.load_model(path, genres=exp.genres)
+    path = default_model_path(exp, layout, epochs)
     if path.is_file():
         try:
             return M.load_model(path, genres=exp.genres)
@@ -204,7 +226,7 @@ def evaluate_model(model, exp: Experiment) -> dict:
     for name in SPLITS:
         X, y = exp.part(name)
         pred = predict_proba(model, X).argmax(1)
-        out["accuracy"][name] = accuracy(y, pred)
+        out["accuracy"][name] = accuracy(y, pred) if len(y) else None  # JSON has no NaN
         out["n"][name] = int(len(y))
         if name == "test":
             out["confusion_matrix"] = confusion(y, pred, len(exp.genres)).tolist()

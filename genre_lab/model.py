@@ -353,12 +353,20 @@ def save_model(model, path, *, genres, params: AudioParams = AUDIO, history: dic
     genres = list(check_genres(genres))
     if len(genres) != model.output_shape[-1]:
         raise ValueError(f"{len(genres)} genres for a model with {model.output_shape[-1]} outputs")
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
     meta = {"genres": genres, "audio": params.to_dict(), "layout": _layout(model),
             "input_shape": list(model.input_shape[1:]), "history": history or {}, **extra}
-    _meta_path(path).write_text(json.dumps(meta, indent=1))
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+    tmp_meta = tmp.with_suffix(".json")
+    try:
+        model.save(tmp)
+        tmp_meta.write_text(json.dumps(meta, indent=1))
+        # Both are complete before either is renamed into place; only an interruption between the two renames
+        # can pair them wrongly, and load_model then refuses a genre count or input shape that disagrees.
+        os.replace(tmp_meta, _meta_path(path))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp_meta.unlink(missing_ok=True)
     return path
 
 

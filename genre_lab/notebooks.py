@@ -63,10 +63,12 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
         and ``error`` (the failing cell's error, or None). A failing notebook
         is still written, up to and including the failing cell, so its error
         can be read in the HTML.
+
+    Notebook: all of them (this is ``python3 tasks.py run``)
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from nbconvert import HTMLExporter
 
     from .datasets import describe_data, ensure_dataset
@@ -88,8 +90,12 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
         error = None
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter; cell output is kept
-        except CellExecutionError as err:
-            error = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as err:
+            # an error in a cell, a cell over the time limit, a crashed kernel: record it, go on with the next
+            text = str(err).strip()
+            error = text.splitlines()[-1] if text else type(err).__name__
+            if not isinstance(err, CellExecutionError):
+                error = f"{type(err).__name__}: {error}"
         seconds = time.perf_counter() - t0
         executed = out / path.name
         nbformat.write(nb, executed)

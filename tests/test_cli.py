@@ -87,6 +87,10 @@ def test_train_then_evaluate_json(small_demo, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "rows = true genre" in text and "precision" in text
 
+    # evaluating on another split than the one it was trained on would leak: refused
+    assert main(["evaluate", "--model", str(model), "--split-lists", str(tmp_path)]) == 2
+    assert "trained on the seeded split" in capsys.readouterr().err
+
 
 def test_evaluate_refuses_a_missing_model(tmp_path, capsys):
     assert main(["evaluate", "--model", str(tmp_path / "nope.keras")]) == 2
@@ -120,11 +124,14 @@ def test_run_notebooks_writes_executed_copies_and_html(small_demo, tmp_path, mon
     meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(new_notebook(cells=[new_code_cell("print(6 * 7)")], metadata=meta), folder / "01_ok.ipynb")
     nbformat.write(new_notebook(cells=[new_code_cell("1 / 0")], metadata=meta), folder / "02_bad.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("import time; time.sleep(30)")], metadata=meta),
+                   folder / "03_slow.ipynb")
     (folder / "scratch.ipynb").write_text("not numbered: not run")
     lines = []
-    results = run_notebooks(folder, tmp_path / "build", timeout=120, echo=lines.append)
-    assert [r["notebook"] for r in results] == ["01_ok.ipynb", "02_bad.ipynb"]
-    assert [r["ok"] for r in results] == [True, False] and "ZeroDivisionError" in results[1]["error"]
+    results = run_notebooks(folder, tmp_path / "build", timeout=3, echo=lines.append)
+    assert [r["notebook"] for r in results] == ["01_ok.ipynb", "02_bad.ipynb", "03_slow.ipynb"]
+    assert [r["ok"] for r in results] == [True, False, False] and "ZeroDivisionError" in results[1]["error"]
+    assert "Timeout" in results[2]["error"] and (tmp_path / "build" / "03_slow.html").is_file()
     done = nbformat.read(tmp_path / "build" / "01_ok.ipynb", as_version=4)
     assert done.cells[0].outputs[0]["text"] == "42\n"
     assert (tmp_path / "build" / "02_bad.html").is_file()
