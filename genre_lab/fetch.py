@@ -62,8 +62,9 @@ FILTERED_SPLIT_URL = "https://raw.githubusercontent.com/jongpillee/music_dataset
 FILTERED_SPLIT_FILES = {"train": "train_filtered.txt", "validation": "valid_filtered.txt", "test": "test_filtered.txt"}
 #: Tracks per list: 443 + 197 + 290 = 930 of GTZAN's 1000.
 FILTERED_SPLIT_COUNTS = {"train": 443, "validation": 197, "test": 290}
-#: SHA-256 of the three list files. Not yet pinned (no network where this was written): until they are, each
-#: download is checked by its structure instead (line format, counts, no song twice) and its hash is logged.
+#: SHA-256 of the three list files. Not yet pinned (written without network access to the files): until they
+#: are, each download is checked by its structure instead (line format, counts, no song twice) and its hash
+#: is logged, to be pinned here.
 FILTERED_SPLIT_SHA256: dict[str, str | None] = {"train": None, "validation": None, "test": None}
 
 _MARKER = ".genre_lab_fetched.json"
@@ -104,9 +105,11 @@ def _obtain(src: Source, folder: Path, progress: bool, *, per_source: bool = Tru
         return path
     name = PurePosixPath(urlparse(src.url).path).name or "archive"
     known = f"sha256:{src.sha256.lower()}" if src.sha256 else None
+    path = folder / src.name if per_source else folder
+    if known is None:  # nothing to check a file on disk against: never reuse one, always download afresh
+        (path / name).unlink(missing_ok=True)
     # pooch downloads to a temporary file and moves it into place only when the hash matches:
     # a failed, interrupted or mismatching download leaves nothing behind.
-    path = folder / src.name if per_source else folder
     return Path(pooch.retrieve(src.url, known_hash=known, fname=name, path=path, progressbar=progress))
 
 
@@ -117,7 +120,7 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}"[:300]
 
 
-def safe_extract(archive, dest) -> Path:
+def safe_extract(archive, dest, *, marker: dict | None = None) -> Path:
     """Extract a tar archive into ``dest`` safely and atomically.
 
     Parameters
@@ -128,6 +131,9 @@ def safe_extract(archive, dest) -> Path:
         Folder to create. It appears only once extraction is complete: the
         archive is unpacked into a temporary sibling folder that is then
         renamed. An existing ``dest`` is replaced.
+    marker : dict or None
+        Written as JSON into the folder *before* the rename, so a folder
+        carries the marker exactly when it is complete.
 
     Returns
     -------
@@ -140,6 +146,8 @@ def safe_extract(archive, dest) -> Path:
         If any member would write outside ``dest`` (absolute path, ``..``),
         is a symbolic or hard link, or is not a regular file or folder;
         nothing is extracted then.
+
+    Notebook: README.md ("Using real GTZAN")
     """
     archive, dest = Path(archive), Path(dest)
     tmp = dest.with_name(f".{dest.name}.extracting-{os.getpid()}")
@@ -162,6 +170,11 @@ def safe_extract(archive, dest) -> Path:
             tmp.mkdir(parents=True)
             kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, members=members, **kwargs)
+        if marker is not None:
+            n_tracks = sum(1 for p in tmp.rglob("*.*") if _TRACK.match(p.name))
+            if not n_tracks:
+                raise FetchError(f"{archive.name} holds no <genre>.NNNNN.au or .wav files: not a GTZAN archive")
+            (tmp / _MARKER).write_text(json.dumps({**marker, "tracks": n_tracks}, indent=1))
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(tmp, dest)
@@ -212,6 +225,8 @@ def fetch_gtzan(dest=None, *, url: str | None = None, sha256: str | None = None,
     FetchError
         If every source failed; the message lists each with its reason and
         how to use an archive downloaded by hand.
+
+    Notebook: README.md ("Using real GTZAN")
     """
     import pooch
 
@@ -221,6 +236,10 @@ def fetch_gtzan(dest=None, *, url: str | None = None, sha256: str | None = None,
     if done is not None:
         log.info("GTZAN already fetched from %s and checked: %s", done.get("source"), display_path(root))
         return root
+    if root.is_dir() and any(root.iterdir()):
+        raise FetchError(f"{display_path(root)} exists but was not made by fetch-gtzan (no {_MARKER}); "
+                         "move it away or choose another --dest. If it holds GTZAN, just set "
+                         "GENRE_LAB_DATA to it.")
     if url:
         candidates = [Source("user", url, sha256)]
         if not sha256 and not _is_local(url):
@@ -229,25 +248,21 @@ def fetch_gtzan(dest=None, *, url: str | None = None, sha256: str | None = None,
         candidates = list(sources if sources is not None else GTZAN_SOURCES)
     tried = []
     for src in candidates:
+        archive = None
         try:
             log.info("trying %s: %s", src.name, src.url)
             archive = _obtain(src, dest / "downloads", progress)
-        except Exception as err:  # network errors, HTTP errors, checksum mismatch, missing file
+            digest = src.sha256 or pooch.file_hash(str(archive), alg="sha256")
+            if not src.sha256:
+                log.warning("%s has SHA-256 %s (not verified against a known value)", archive.name, digest)
+            safe_extract(archive, root, marker={"source": src.name, "url": src.url, "sha256": digest})
+        except Exception as err:  # network, HTTP, checksum, missing file, unsafe or corrupt archive
             log.warning("%s failed: %s", src.name, _reason(err))
             tried.append(f"{src.name} <{src.url}>: {_reason(err)}")
+            if archive is not None and not _is_local(src.url):
+                archive.unlink(missing_ok=True)  # a download that cannot be used is not kept
             continue
-        digest = src.sha256 or pooch.file_hash(str(archive), alg="sha256")
-        if not src.sha256:
-            log.warning("%s has SHA-256 %s (not verified against a known value)", archive.name, digest)
-        safe_extract(archive, root)
-        n_tracks = sum(1 for p in root.rglob("*.*") if _TRACK.match(p.name))
-        if not n_tracks:
-            shutil.rmtree(root)
-            tried.append(f"{src.name} <{src.url}>: the archive holds no <genre>.NNNNN.au/.wav files")
-            continue
-        (root / _MARKER).write_text(json.dumps({"source": src.name, "url": src.url, "sha256": digest,
-                                                "tracks": n_tracks}, indent=1))
-        log.info("GTZAN extracted to %s: %d tracks", display_path(root), n_tracks)
+        log.info("GTZAN extracted to %s", display_path(root))
         return root
     raise FetchError(
         "could not fetch GTZAN. Tried:\n  - " + "\n  - ".join(tried) + "\n"
@@ -293,7 +308,11 @@ def fetch_filtered_split(dest=None, *, base_url: str = FILTERED_SPLIT_URL, sha25
     dict
         ``{"train": Path, "validation": Path, "test": Path}``: pass them to
         :func:`genre_lab.split.split_from_lists`.
+
+    Notebook: README.md ("The artist-filtered split")
     """
+    import pooch
+
     dest = Path(dest) if dest is not None else default_gtzan_dir() / "splits"
     hashes = FILTERED_SPLIT_SHA256 if sha256 is None else sha256
     out, seen = {}, {}
@@ -314,5 +333,7 @@ def fetch_filtered_split(dest=None, *, base_url: str = FILTERED_SPLIT_URL, sha25
             if not _is_local(url):
                 path.unlink(missing_ok=True)
             raise FetchError(f"{name} from {url} is not the published split: {err}") from err
+        if not hashes.get(split):
+            log.info("%s: SHA-256 %s (structure checked; no pinned hash)", name, pooch.file_hash(str(path)))
         out[split] = path
     return out

@@ -169,6 +169,24 @@ def test_unsafe_archives_are_refused_whole(server, tmp_path, bad):
     assert not list((tmp_path / "d").glob(".gtzan.extracting-*"))
 
 
+def test_an_unsafe_archive_is_deleted_and_the_next_mirror_tried(server, tmp_path):
+    evil = gtzan_archive(tmp_path, extra=[member("../evil.txt")])
+    good = gtzan_archive(tmp_path)
+    sources = [Source("evil", server.add("/evil.tar.gz", evil), sha(evil)),
+               Source("good", server.add("/good.tar.gz", good), sha(good))]
+    root = fetch_gtzan(tmp_path / "d", sources=sources, progress=False)
+    assert json.loads((root / ".genre_lab_fetched.json").read_text())["source"] == "good"
+    assert not (tmp_path / "d" / "downloads" / "evil" / "evil.tar.gz").exists()
+
+
+def test_a_folder_not_made_by_fetch_is_never_overwritten(tmp_path):
+    (tmp_path / "d" / "gtzan").mkdir(parents=True)
+    (tmp_path / "d" / "gtzan" / "my_notes.txt").write_text("keep me")
+    with pytest.raises(gl.FetchError, match="not made by fetch-gtzan"):
+        fetch_gtzan(tmp_path / "d", url=str(_archive_file(tmp_path)))
+    assert (tmp_path / "d" / "gtzan" / "my_notes.txt").read_text() == "keep me"
+
+
 def test_partial_extraction_never_looks_complete(tmp_path):
     archive = tmp_path / "broken.tar.gz"
     archive.write_bytes(gtzan_archive(tmp_path)[:-200])  # truncated gzip stream
