@@ -1,7 +1,8 @@
 """The ``genre-lab`` command: parses arguments and calls the library; nothing more.
 
-Subcommands: ``make-demo``, ``info``, ``train``, ``evaluate``, ``predict`` and
-``run-notebooks`` (the main job). ``python -m genre_lab`` is the same command.
+Subcommands: ``make-demo``, ``info``, ``train``, ``evaluate``, ``predict``,
+``run-notebooks`` (the main job), ``fetch-gtzan``, ``fetch-split`` and
+``validate``. ``python -m genre_lab`` is the same command.
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ import os
 import sys
 from pathlib import Path
 
-from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
+from .config import AUDIO, DATA_ENV, DEFAULT_SEED, check_genres, data_root
 from .config import display_path as _show
 
 log = logging.getLogger("genre_lab")
+
+
+def _for_shell(path) -> str:
+    """A path to paste into a shell: ``$PWD/...`` below the working directory (no machine path shown), else as is."""
+    path = Path(path).resolve()
+    try:
+        return f"$PWD/{path.relative_to(Path.cwd().resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
 
 
 def _pct(value) -> str:
@@ -28,11 +38,12 @@ def _genres(text):
 
 
 def cmd_make_demo(args) -> int:
-    from .synth import make_demo_dataset
+    from .synth import DEMO_GENRES, make_demo_dataset
 
     root = data_root(args.root)
     make_demo_dataset(root, clips_per_genre=args.clips_per_genre, seed=args.seed, overwrite=args.overwrite)
-    print(f"synthetic demo dataset ready at {_show(root)}: {args.clips_per_genre} clips x 5 genres, seed {args.seed}")
+    print(f"synthetic demo dataset ready at {_show(root)}: {args.clips_per_genre} clips x {len(DEMO_GENRES)} genres, "
+          f"seed {args.seed}")
     return 0
 
 
@@ -144,7 +155,7 @@ def cmd_predict(args) -> int:
     proba = predict_proba(model, X)
     song = proba.mean(axis=0)
     table = top_k(song, meta["genres"], k=args.top)
-    out = {"file": Path(args.audio).name, "seconds": round(len(y) / 22050, 2), "windows": len(X),
+    out = {"file": Path(args.audio).name, "seconds": round(len(y) / AUDIO.sample_rate, 2), "windows": len(X),
            "top": [{"genre": table[f"top{i}"][0], "probability": float(table[f"p{i}"][0])} for i in range(1, args.top + 1)],
            "timeline": [{"start_s": float(s), "genre": meta["genres"][int(p.argmax())], "probability": float(p.max())}
                         for s, p in zip(starts, proba)]}
@@ -161,7 +172,7 @@ def cmd_fetch_gtzan(args) -> int:
     from .fetch import fetch_gtzan
 
     root = fetch_gtzan(args.dest, url=args.url, sha256=args.sha256, progress=not args.quiet)
-    print(f"GTZAN is ready at {_show(root)}. Use it with:\n  export {DATA_ENV}={root}")
+    print(f"GTZAN is ready at {_show(root)}. Use it with:\n  export {DATA_ENV}={_for_shell(root)}")
     return 0
 
 
@@ -171,7 +182,7 @@ def cmd_fetch_split(args) -> int:
     paths = fetch_filtered_split(args.dest, base_url=args.url or FILTERED_SPLIT_URL)
     folder = paths["train"].parent
     print(f"artist-filtered split in {_show(folder)}: " + ", ".join(f"{k} {p.name}" for k, p in paths.items()))
-    print(f"use it with:  genre-lab train --split-lists {folder}")
+    print(f"use it with:  genre-lab train --genres all --split-lists {_for_shell(folder)}")
     return 0
 
 
