@@ -136,6 +136,20 @@ def scan_dataset(root=None, genres=None, *, check: bool = True) -> tuple[pd.Data
 def find_tracks(root=None, genres=None, *, check: bool = True) -> pd.DataFrame:
     """The track table of :func:`scan_dataset` (track_id, genre, path), without the skip report.
 
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root (default: the data-root setting).
+    genres : sequence of str or None
+        Genres to keep (default: the five of the reference experiment).
+    check : bool
+        Skip files whose header cannot be read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``track_id``, ``genre``, ``path`` (relative to the root).
+
     Examples
     --------
     >>> tracks = find_tracks()                # doctest: +SKIP
@@ -147,7 +161,10 @@ def find_tracks(root=None, genres=None, *, check: bool = True) -> pd.DataFrame:
 
 
 def dataset_kind(root=None) -> str:
-    """``"synthetic demo"`` for a generated demo root, else ``"GTZAN"``; for labelling results."""
+    """``"synthetic demo"`` for a generated demo root, else ``"GTZAN"``; for labelling results.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
     from .synth import is_demo_root
 
     return "synthetic demo" if is_demo_root(data_root(root)) else "GTZAN"
@@ -158,6 +175,15 @@ def describe_data(root=None) -> str:
 
     Every notebook prints it next to its first result, so nobody mistakes
     numbers on the synthetic demo for numbers on GTZAN.
+
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root (default: the data-root setting).
+
+    Returns
+    -------
+    str
 
     Notebook: 01_mel_spectrograms.ipynb
     """
@@ -174,6 +200,18 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
     Only the default root (no argument, no ``$GENRE_LAB_DATA``) is generated
     on demand; a root the user named must exist, else :class:`DatasetError`
     says how to get data.
+
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root (default: the data-root setting).
+    seed, clips_per_genre : int
+        Used only when the demo dataset is generated.
+
+    Returns
+    -------
+    Path
+        The data root.
 
     Notebook: 01_mel_spectrograms.ipynb
     """

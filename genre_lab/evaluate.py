@@ -24,6 +24,16 @@ __all__ = [
 def accuracy(y_true, y_pred) -> float:
     """Fraction of correct predictions.
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int
+        True and predicted genre indices, shape ``(n_clips,)``.
+
+    Returns
+    -------
+    float
+        Between 0 and 1; NaN for no clips.
+
     Notebook: 04_confusion_matrix.ipynb
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -66,6 +76,19 @@ def normalize_confusion(cm: np.ndarray, by: str = "true") -> np.ndarray:
 
     Rows or columns with no clips give zeros, not NaN.
 
+    Parameters
+    ----------
+    cm : np.ndarray
+        Counts, shape ``(n_genres, n_genres)``, rows = true genre.
+    by : {"true", "pred"}
+        ``"true"``: every row sums to 1 (recall on the diagonal);
+        ``"pred"``: every column sums to 1 (precision on the diagonal).
+
+    Returns
+    -------
+    np.ndarray
+        float, same shape as ``cm``.
+
     Notebook: 04_confusion_matrix.ipynb
     """
     cm = np.asarray(cm, dtype=float)
@@ -76,6 +99,19 @@ def normalize_confusion(cm: np.ndarray, by: str = "true") -> np.ndarray:
 
 def classification_table(y_true, y_pred, genres) -> pd.DataFrame:
     """Per-genre precision, recall, F1 and support (scikit-learn's report as a table).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int
+        True and predicted genre indices, shape ``(n_clips,)``.
+    genres : sequence of str
+        Genre names in index order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per genre, then ``accuracy``, ``macro avg`` and ``weighted
+        avg``; columns ``precision``, ``recall``, ``f1``, ``support``.
 
     Notebook: 04_confusion_matrix.ipynb
     """
@@ -88,6 +124,15 @@ def classification_table(y_true, y_pred, genres) -> pd.DataFrame:
 
 def most_confused(cm: np.ndarray, genres, k: int = 5) -> pd.DataFrame:
     """The genre pairs most often confused, ranked.
+
+    Parameters
+    ----------
+    cm : np.ndarray
+        Confusion counts, rows = true genre.
+    genres : sequence of str
+        Genre names in index order.
+    k : int
+        How many pairs to keep.
 
     Returns
     -------
@@ -143,6 +188,15 @@ def song_probabilities(window_proba: np.ndarray, track_ids) -> tuple[np.ndarray,
 
 def top_k(proba: np.ndarray, genres, k: int = 3) -> pd.DataFrame:
     """The k most probable genres of each clip, as a table: genres overlap, so show more than the argmax.
+
+    Parameters
+    ----------
+    proba : np.ndarray
+        ``(n_clips, n_genres)`` probabilities (or one clip's ``(n_genres,)``).
+    genres : sequence of str
+        Genre names in column order.
+    k : int
+        How many genres per clip.
 
     Returns
     -------

@@ -134,6 +134,19 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
 def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27) -> Path:
     """Where a model of this data root, genre list, split, layout and epoch budget is saved by default.
 
+    Parameters
+    ----------
+    exp : Experiment
+    layout : str
+        ``"reference"`` or ``"historical-2018"``.
+    epochs : int
+        Epoch budget (part of the name, so a short run never replaces the 27-epoch model).
+
+    Returns
+    -------
+    Path
+        ``<models>/<layout>_<demo|gtzan>-<root hash>_<n>genres_<split>_<epochs>epochs.keras``.
+
     Notebook: 03_train_cnn.ipynb
     """
     tag = hashlib.sha256(str(Path(exp.root).resolve()).encode()).hexdigest()[:8]
@@ -145,6 +158,25 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
 def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
                     out=None, verbose: int = 2, **model_kwargs):
     """Build, train and save the reference CNN (or the historical variant) on an experiment.
+
+    Band statistics come from the training songs only; training is seeded;
+    the model is saved with its genres, history, data kind, split and root.
+
+    Parameters
+    ----------
+    exp : Experiment
+    layout : str
+        ``"reference"`` or ``"historical-2018"``.
+    epochs : int
+        27, as in the reference experiment.
+    seed : int or None
+        Training seed (default: the split seed).
+    out : str or Path or None
+        Model path ending in ``.keras`` (default :func:`default_model_path`).
+    verbose : int
+        2: one line per epoch; 0: silent.
+    **model_kwargs
+        Passed to the model builder (``learning_rate``, ``dropout``, ...).
 
     Returns
     -------
@@ -210,6 +242,12 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
 
 def evaluate_model(model, exp: Experiment) -> dict:
     """Accuracy on every split and the test confusion matrix (rows = true genre).
+
+    Parameters
+    ----------
+    model : keras.Model
+    exp : Experiment
+        The experiment (data and split) the model is evaluated on.
 
     Returns
     -------

@@ -120,6 +120,20 @@ def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) 
 def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
     """Cut or zero-pad audio to exactly ``n_samples``; also return how many samples were padded.
 
+    Parameters
+    ----------
+    y : np.ndarray
+        Mono audio, shape ``(n,)``.
+    n_samples : int
+        Length wanted (``AUDIO.n_samples`` = 198,450 for 9 s).
+
+    Returns
+    -------
+    y : np.ndarray
+        Shape ``(n_samples,)``.
+    padded : int
+        Samples of silence appended (0 when ``y`` was long enough).
+
     Notebook: 01_mel_spectrograms.ipynb
     """
     pad = max(0, n_samples - len(y))
@@ -191,6 +205,13 @@ def log_mel(y: np.ndarray, *, params: AudioParams = AUDIO) -> np.ndarray:
 
 def clip_feature(path, *, params: AudioParams = AUDIO) -> tuple[np.ndarray, float]:
     """Feature of one file: the log-mel spectrogram of its first ``clip_seconds``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any audio file :func:`load_audio` reads: any length, channels or sample rate.
+    params : AudioParams
+        Analysis parameters (default: the reference experiment's).
 
     Returns
     -------
@@ -455,6 +476,20 @@ def extract_windows(tracks: pd.DataFrame, root=None, *, hop_seconds: float = 4.5
     Like :func:`extract_features`, but every track gives several rows (one per
     window, see :func:`window_features`); ``tracks.start_s`` says where each
     window starts.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        Track table (``track_id``, ``genre``, ``path`` relative to ``root``).
+    root : str or Path or None
+        Data root.
+    hop_seconds : float
+        Seconds between window starts (4.5 s: 5 windows per 30 s clip).
+    params : AudioParams
+    n_jobs : int
+        Worker threads (``-1``: all cores).
+    cache : bool
+        Load from and save to the feature cache.
 
     Returns
     -------

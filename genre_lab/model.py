@@ -135,7 +135,17 @@ def check_input(X: np.ndarray, params: AudioParams = AUDIO, *, layout: str = REF
 
 
 def to_model_layout(X: np.ndarray, layout: str) -> np.ndarray:
-    """Our ``(n, 388, 128)`` features in the layout a model variant expects (transposed for the historical one)."""
+    """Our ``(n, 388, 128)`` features in the layout a model variant expects (transposed for the historical one).
+
+    Parameters
+    ----------
+    X : np.ndarray
+        ``(n_clips, 388, 128)``, time x mel.
+    layout : str
+        ``"reference"`` (returned as is) or ``"historical-2018"`` (``(n_clips, 128, 388)``).
+
+    Notebook: 03_train_cnn.ipynb
+    """
     return np.swapaxes(X, 1, 2) if layout == HISTORICAL else X
 
 
@@ -216,7 +226,25 @@ def build_historical_cnn(n_genres: int = 5, *, band_mean=None, band_var=None, pa
     bands and treats the 388 time frames as channels: each filter looks at 3
     neighbouring bands over the whole 9 s at once, and cannot find a rhythm
     anywhere in time. Same blocks and optimiser as :func:`build_reference_cnn`
-    (keyword arguments are passed on). Feed it ``to_model_layout(X, HISTORICAL)``.
+    (keyword arguments are passed on). :func:`train_model` and
+    :func:`predict_proba` transpose our ``(n, 388, 128)`` features for it.
+
+    Parameters
+    ----------
+    n_genres : int
+        Output classes.
+    band_mean, band_var : np.ndarray or None
+        Per-mel-band training statistics, as for the reference CNN.
+    seed : int or None
+        Seeds Keras before building.
+    **kwargs
+        ``filters``, ``kernel_size``, ``pool_size``, ``pool_stride``,
+        ``dropout``, ``dense_units``, ``learning_rate``, ``momentum``.
+
+    Returns
+    -------
+    keras.Model
+        Compiled; input ``(128, 388)``.
 
     Notebook: 04_confusion_matrix.ipynb
     """
@@ -231,6 +259,12 @@ def build_historical_cnn(n_genres: int = 5, *, band_mean=None, band_var=None, pa
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and the backend, and make TensorFlow ops deterministic.
+
+    Parameters
+    ----------
+    seed : int
+        The same seed gives bit-identical weights on the same machine and
+        thread count; other CPUs may differ in the last bits.
 
     Notebook: 03_train_cnn.ipynb
     """
@@ -295,6 +329,20 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
 def predict_proba(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Genre probabilities, shape ``(n_clips, n_genres)``, for features ``(n_clips, 388, 128)``.
 
+    Parameters
+    ----------
+    model : keras.Model
+        Reference or historical CNN (the historical one gets the data transposed).
+    X : np.ndarray
+        ``(n_clips, 388, 128)`` log-mel features, time x mel.
+    batch_size : int
+        Clips per forward pass.
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_clips, n_genres)``, rows sum to 1.
+
     Notebook: 04_confusion_matrix.ipynb
     """
     X = np.asarray(X, dtype=np.float32)
@@ -307,6 +355,20 @@ def predict_logits(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
 
     Unlike probabilities they do not saturate at 0 or 1, so small changes of
     the input still show (see :func:`genre_lab.evaluate.occlusion_map`).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A CNN whose last layer is the softmax layer named ``genre``.
+    X : np.ndarray
+        ``(n_clips, 388, 128)`` log-mel features.
+    batch_size : int
+        Clips per forward pass.
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_clips, n_genres)``; ``softmax`` of a row gives :func:`predict_proba`.
 
     Notebook: 04_confusion_matrix.ipynb
     """

@@ -26,7 +26,21 @@ def _ax(ax, figsize=(6, 3)):
 
 
 def plot_waveform(y: np.ndarray, *, sr: int = AUDIO.sample_rate, ax=None, title: str | None = None):
-    """Waveform against time in seconds. Returns the Axes.
+    """Waveform against time in seconds.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Mono audio, shape ``(n_samples,)``.
+    sr : int
+        Its sample rate.
+    ax : matplotlib.axes.Axes or None
+        Where to draw (default: a new figure).
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
 
     Notebook: 01_mel_spectrograms.ipynb
     """
@@ -41,6 +55,17 @@ def plot_waveform(y: np.ndarray, *, sr: int = AUDIO.sample_rate, ax=None, title:
 def plot_mel(feature: np.ndarray, *, params: AudioParams = AUDIO, ax=None, title: str | None = None,
              colorbar: bool = True):
     """One log-mel spectrogram ``(n_frames, n_mels)``: time in seconds, mel frequency in Hz, dB colour bar.
+
+    Parameters
+    ----------
+    feature : np.ndarray
+        ``(n_frames, n_mels)`` in dB, time x mel (any number of frames).
+    params : AudioParams
+        Sample rate and hop, for the time axis.
+    ax : matplotlib.axes.Axes or None
+    title : str or None
+    colorbar : bool
+        Add a dB colour bar.
 
     Returns
     -------
@@ -162,6 +187,16 @@ def plot_confusion(cm: np.ndarray, genres, *, normalize: str | None = "true", ax
 def plot_split(split: pd.DataFrame, *, ax=None):
     """Songs per genre in each split, as grouped bars.
 
+    Parameters
+    ----------
+    split : pandas.DataFrame
+        ``genre`` and ``split`` columns, one row per song.
+    ax : matplotlib.axes.Axes or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Notebook: 02_dataset_split.ipynb
     """
     ax = _ax(ax, (7, 3))
@@ -174,6 +209,20 @@ def plot_split(split: pd.DataFrame, *, ax=None):
 
 def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, title: str | None = None):
     """Horizontal bars of a clip's genre probabilities, most probable on top.
+
+    Parameters
+    ----------
+    proba : np.ndarray
+        One clip's probabilities, shape ``(n_genres,)``.
+    genres : sequence of str
+    k : int or None
+        Show only the k most probable genres.
+    ax : matplotlib.axes.Axes or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
 
     Notebook: 04_confusion_matrix.ipynb
     """
@@ -188,6 +237,17 @@ def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, titl
 def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
     """Genre probabilities over a recording (from :func:`genre_lab.evaluate.genre_timeline`), stacked.
 
+    Parameters
+    ----------
+    timeline : pandas.DataFrame
+        Index = window start in seconds, one probability column per genre.
+    ax : matplotlib.axes.Axes or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Notebook: 04_confusion_matrix.ipynb
     """
     ax = _ax(ax, (8, 2.8))
@@ -201,6 +261,20 @@ def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
 def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams = AUDIO, ax=None,
                    title: str | None = None):
     """A spectrogram in grey with the occlusion map on top: where hiding the music hurts the prediction.
+
+    Parameters
+    ----------
+    feature : np.ndarray
+        One clip, ``(388, 128)``, time x mel.
+    heat : np.ndarray
+        Same shape: from :func:`genre_lab.evaluate.occlusion_map`.
+    params : AudioParams
+    ax : matplotlib.axes.Axes or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
 
     Notebook: 04_confusion_matrix.ipynb
     """

@@ -76,6 +76,20 @@ def manifest_path(root=None, genres=None, seed: int = DEFAULT_SEED) -> Path:
     Next to the data (``<root>/splits/``) when that folder is writable, else
     in the cache folder.
 
+    Parameters
+    ----------
+    root : str or Path or None
+        Data root.
+    genres : sequence of str or None
+        The selected genres (their sorted names are part of the file name).
+    seed : int
+        Split seed (part of the file name).
+
+    Returns
+    -------
+    Path
+        ``.../split_<genres>_seed<S>.csv``.
+
     Notebook: 02_dataset_split.ipynb
     """
     root = data_root(root)
@@ -100,6 +114,20 @@ def save_manifest(split: pd.DataFrame, path) -> Path:
 
 def load_manifest(path) -> pd.DataFrame:
     """Read a split manifest and check it: known split names, no song twice.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV with columns ``track_id``, ``genre``, ``split``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a split name is unknown or a song is listed twice.
 
     Notebook: 02_dataset_split.ipynb
     """
