@@ -126,7 +126,8 @@ def cmd_evaluate(args) -> int:
     songs, proba = song_probabilities(predict_proba(model, wins.X), wins.tracks["track_id"])
     truth = exp.tracks.set_index("track_id").loc[songs, "genre"].map({g: i for i, g in enumerate(exp.genres)})
     res["accuracy_song_vote"] = float(np.mean(proba.argmax(1) == truth.to_numpy()))
-    res["classification_report"] = {k: {m: float(v) for m, v in row.items()} for k, row in report.iterrows()}
+    res["classification_report"] = {k: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
+                                    for k, row in report.iterrows()}
     res["most_confused"] = most_confused(np.array(res["confusion_matrix"]), exp.genres).to_dict(orient="records")
     res["model"] = _show(args.model)
     if args.json:
@@ -134,7 +135,7 @@ def cmd_evaluate(args) -> int:
         return 0
     print(f"{res['model']} on {exp.kind} data")
     for name, acc in res["accuracy"].items():
-        print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs)")
+        print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs, first 9 s of each)")
     print(f"  accuracy test, whole-song vote over 9 s windows: {res['accuracy_song_vote']:6.1%}")
     print("\nconfusion matrix on test (rows = true genre, columns = predicted):")
     import pandas as pd
@@ -227,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("info", help="tracks per genre and the files skipped, with the reason")
     s.add_argument("--root", help=root_help)
     s.add_argument("--genres", help="comma-separated GTZAN genres, or 'all' (default: the five of the reference)")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print a JSON object instead of text")
     s.set_defaults(func=cmd_info)
 
     s = sub.add_parser("train", help="train the reference CNN on the saved split and save it")
@@ -245,15 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train`")
     s.add_argument("--root", help=root_help)
     s.add_argument("--split-lists", help="evaluate on the split in these list files (as used for training)")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true",
+                   help="print a JSON object: genres, accuracy per split, confusion_matrix (rows = true), ...")
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("predict", help="genre of any recording (any format, length, sample rate)")
-    s.add_argument("audio")
-    s.add_argument("--model", required=True)
-    s.add_argument("--top", type=int, default=3)
+    s.add_argument("audio", help="an audio file: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
+    s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train` or notebook 03")
+    s.add_argument("--top", type=int, default=3, help="how many genres to list")
     s.add_argument("--hop", type=float, default=4.5, help="seconds between 9 s windows")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print a JSON object with the top genres and a timeline")
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("fetch-gtzan", help="download GTZAN (verified, from known mirrors) and extract it safely")
@@ -272,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--root", help=root_help)
     s.add_argument("--genres", help="comma-separated genres (default: all ten)")
     s.add_argument("--expected", type=int, default=100, help="files expected per genre")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print the report as a JSON object")
     s.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("run-notebooks", help="the main job: execute every notebook into build/, with HTML")

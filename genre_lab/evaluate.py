@@ -110,8 +110,8 @@ def classification_table(y_true, y_pred, genres) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per genre, then ``accuracy``, ``macro avg`` and ``weighted
-        avg``; columns ``precision``, ``recall``, ``f1``, ``support``.
+        One row per genre, then ``macro avg`` and ``weighted avg``; columns
+        ``precision``, ``recall``, ``f1`` and ``support`` (clips of that genre).
 
     Notebook: 04_confusion_matrix.ipynb
     """
@@ -119,7 +119,9 @@ def classification_table(y_true, y_pred, genres) -> pd.DataFrame:
 
     rep = classification_report(y_true, y_pred, labels=np.arange(len(genres)), target_names=list(genres),
                                 output_dict=True, zero_division=0)
-    return pd.DataFrame(rep).T.rename(columns={"f1-score": "f1"})
+    rep.pop("accuracy", None)  # a single number, not a row: see accuracy()
+    table = pd.DataFrame(rep).T.rename(columns={"f1-score": "f1"})
+    return table.astype({"support": int})
 
 
 def most_confused(cm: np.ndarray, genres, k: int = 5) -> pd.DataFrame:

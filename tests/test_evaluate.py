@@ -26,7 +26,8 @@ def test_classification_table_matches_the_confusion_matrix():
     t = gl.classification_table(y_true, y_pred, ["metal", "reggae", "hiphop"])
     assert t.loc["metal", "recall"] == pytest.approx(1 / 3)
     assert t.loc["reggae", "precision"] == pytest.approx(1 / 3)
-    assert t.loc["hiphop", "support"] == 2
+    assert t.loc["hiphop", "support"] == 2 and t["support"].dtype.kind == "i"
+    assert list(t.index) == ["metal", "reggae", "hiphop", "macro avg", "weighted avg"]  # accuracy is not a row
 
 
 def test_most_confused_ranks_pairs_true_then_predicted():
