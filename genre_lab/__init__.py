@@ -43,6 +43,6 @@ from .plots import (  # noqa: E402
 from .split import (  # noqa: E402
     SPLITS, load_manifest, load_or_make_split, manifest_path, save_manifest, split_from_lists, split_tracks,
 )
-from .synth import DEMO_GENRES, demo_recipe, make_demo_dataset, synthesize_clip  # noqa: E402
+from .synth import DEMO_GENRES, demo_recipe, make_demo_dataset, read_demo_marker, synthesize_clip  # noqa: E402
 
 __version__ = "0.1.0"

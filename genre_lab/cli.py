@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,9 +25,9 @@ def _for_shell(path) -> str:
     """A path to paste into a shell: ``$PWD/...`` below the working directory (no machine path shown), else as is."""
     path = Path(path).resolve()
     try:
-        return f"$PWD/{path.relative_to(Path.cwd().resolve()).as_posix()}"
+        return f'"$PWD/{path.relative_to(Path.cwd().resolve()).as_posix()}"'
     except ValueError:
-        return str(path)
+        return shlex.quote(str(path))
 
 
 def _pct(value) -> str:
@@ -109,12 +110,19 @@ def cmd_evaluate(args) -> int:
     from .model import load_model, predict_proba
 
     model, meta = load_model(args.model)
-    # Evaluate on the data and split the model was trained with, unless told otherwise.
-    root = args.root or (None if os.environ.get(DATA_ENV) else meta.get("root"))
+    # Evaluate on the data and split the model was trained with; only --root / --split-lists override them.
+    root = args.root or meta.get("root")
+    env = os.environ.get(DATA_ENV, "").strip()
+    if not args.root and meta.get("root") and env and Path(env).resolve() != Path(meta["root"]):
+        log.warning("evaluating on the data the model was trained on, not on $%s; pass --root to change", DATA_ENV)
+    if root and not Path(root).is_dir():
+        raise FileNotFoundError(f"the data {Path(args.model).name} was trained on is gone ({root}); "
+                                "pass --root DIR to evaluate on another copy")
     lists = args.split_lists or meta.get("split_lists")
-    if meta.get("split") == "filtered" and not lists:
+    split = meta.get("split") or ""
+    if split == "filtered" and not lists:
         raise ValueError(f"{Path(args.model).name} was trained on the list-file split; pass --split-lists DIR")
-    if meta.get("split", "").startswith("seed") and args.split_lists:
+    if split.startswith("seed") and args.split_lists:
         raise ValueError(f"{Path(args.model).name} was trained on the seeded split {meta['split']}, "
                          "not on list files: its test songs may be in your lists' training set")
     exp = load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
@@ -125,7 +133,7 @@ def cmd_evaluate(args) -> int:
     wins = exp.windows("test")
     songs, proba = song_probabilities(predict_proba(model, wins.X), wins.tracks["track_id"])
     truth = exp.tracks.set_index("track_id").loc[songs, "genre"].map({g: i for i, g in enumerate(exp.genres)})
-    res["accuracy_song_vote"] = float(np.mean(proba.argmax(1) == truth.to_numpy()))
+    res["accuracy_song_vote"] = float(np.mean(proba.argmax(1) == truth.to_numpy())) if len(songs) else None
     res["classification_report"] = {k: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
                                     for k, row in report.iterrows()}
     res["most_confused"] = most_confused(np.array(res["confusion_matrix"]), exp.genres).to_dict(orient="records")
@@ -136,7 +144,7 @@ def cmd_evaluate(args) -> int:
     print(f"{res['model']} on {exp.kind} data")
     for name, acc in res["accuracy"].items():
         print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs, first 9 s of each)")
-    print(f"  accuracy test, whole-song vote over 9 s windows: {res['accuracy_song_vote']:6.1%}")
+    print(f"  accuracy test, whole-song vote over 9 s windows: {_pct(res['accuracy_song_vote'])}")
     print("\nconfusion matrix on test (rows = true genre, columns = predicted):")
     import pandas as pd
 

@@ -215,15 +215,18 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    from .synth import DEMO_MARKER, make_demo_dataset
+    from .synth import make_demo_dataset, read_demo_marker
 
     resolved = data_root(root)
     if resolved == default_data_root():
-        marker = resolved / DEMO_MARKER
-        complete = marker.is_file() and "complete" in marker.read_text().split()
-        if not complete:  # nothing there yet, or an interrupted generation: (re)make what is missing
-            log.info("no complete dataset at %s yet: generating the synthetic demo dataset", resolved)
+        marker = read_demo_marker(resolved)
+        if marker is None:
+            log.info("no dataset at %s yet: generating the synthetic demo dataset", resolved)
             make_demo_dataset(resolved, seed=seed, clips_per_genre=clips_per_genre)
+        elif not marker["complete"]:  # an interrupted generation: finish it with the settings it started with
+            settings = {k: marker[k] for k in ("seed", "clips_per_genre", "seconds", "genres") if k in marker}
+            log.info("finishing the interrupted demo dataset at %s", resolved)
+            make_demo_dataset(resolved, **{"seed": seed, "clips_per_genre": clips_per_genre, **settings})
     elif not resolved.is_dir():
         raise DatasetError(f"data root {resolved} does not exist. " + _HOW_TO.format(root=resolved, env=DATA_ENV))
     return resolved

@@ -263,8 +263,8 @@ def evaluate_model(model, exp: Experiment) -> dict:
     out = {"genres": list(exp.genres), "data": exp.kind, "accuracy": {}, "n": {}}
     for name in SPLITS:
         X, y = exp.part(name)
-        pred = predict_proba(model, X).argmax(1)
-        out["accuracy"][name] = accuracy(y, pred) if len(y) else None  # JSON has no NaN
+        pred = predict_proba(model, X).argmax(1) if len(y) else np.empty(0, dtype=int)
+        out["accuracy"][name] = accuracy(y, pred) if len(y) else None  # an empty split: None (JSON has no NaN)
         out["n"][name] = int(len(y))
         if name == "test":
             out["confusion_matrix"] = confusion(y, pred, len(exp.genres)).tolist()

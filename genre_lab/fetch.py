@@ -106,11 +106,17 @@ def _obtain(src: Source, folder: Path, progress: bool, *, per_source: bool = Tru
     name = PurePosixPath(urlparse(src.url).path).name or "archive"
     known = f"sha256:{src.sha256.lower()}" if src.sha256 else None
     path = folder / src.name if per_source else folder
-    if known is None:  # nothing to check a file on disk against: never reuse one, always download afresh
-        (path / name).unlink(missing_ok=True)
     # pooch downloads to a temporary file and moves it into place only when the hash matches:
     # a failed, interrupted or mismatching download leaves nothing behind.
-    return Path(pooch.retrieve(src.url, known_hash=known, fname=name, path=path, progressbar=progress))
+    if known is not None:
+        return Path(pooch.retrieve(src.url, known_hash=known, fname=name, path=path, progressbar=progress))
+    # Nothing to check a file on disk against: never reuse one, always download afresh -- into a new name,
+    # so a good earlier copy survives a failed attempt.
+    fresh = f".{name}.{os.getpid()}.download"
+    (path / fresh).unlink(missing_ok=True)
+    got = pooch.retrieve(src.url, known_hash=None, fname=fresh, path=path, progressbar=progress)
+    os.replace(got, path / name)
+    return path / name
 
 
 def _reason(err: BaseException) -> str:
@@ -259,7 +265,8 @@ def fetch_gtzan(dest=None, *, url: str | None = None, sha256: str | None = None,
         except Exception as err:  # network, HTTP, checksum, missing file, unsafe or corrupt archive
             log.warning("%s failed: %s", src.name, _reason(err))
             tried.append(f"{src.name} <{src.url}>: {_reason(err)}")
-            if archive is not None and not _is_local(src.url):
+            unusable = isinstance(err, FetchError) or not src.sha256  # not, say, a full disk while extracting
+            if archive is not None and unusable and not _is_local(src.url):
                 archive.unlink(missing_ok=True)  # a download that cannot be used is not kept
             continue
         log.info("GTZAN extracted to %s", display_path(root))

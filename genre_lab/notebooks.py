@@ -92,10 +92,11 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter; cell output is kept
         except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as err:
             # an error in a cell, a cell over the time limit, a crashed kernel: record it, go on with the next
-            text = str(err).strip()
-            error = text.splitlines()[-1] if text else type(err).__name__
-            if not isinstance(err, CellExecutionError):
-                error = f"{type(err).__name__}: {error}"
+            lines = [ln for ln in str(err).strip().splitlines() if ln.strip("- ")]
+            if isinstance(err, CellExecutionError):  # the last line names the exception raised in the cell
+                error = lines[-1] if lines else type(err).__name__
+            else:  # timeouts and dead kernels say what happened first
+                error = f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
         seconds = time.perf_counter() - t0
         executed = out / path.name
         nbformat.write(nb, executed)

@@ -34,7 +34,7 @@ from scipy import signal
 
 from .config import AUDIO, DEFAULT_GENRES, DEFAULT_SEED
 
-__all__ = ["DEMO_GENRES", "CLIP_SECONDS", "synthesize_clip", "demo_recipe", "make_demo_dataset", "is_demo_root"]
+__all__ = ["DEMO_GENRES", "CLIP_SECONDS", "synthesize_clip", "demo_recipe", "read_demo_marker", "make_demo_dataset", "is_demo_root"]
 
 log = logging.getLogger(__name__)
 
@@ -602,6 +602,34 @@ def is_demo_root(root) -> bool:
     return (Path(root) / DEMO_MARKER).is_file()
 
 
+def read_demo_marker(root) -> dict | None:
+    """The settings a demo dataset was generated with, or None if ``root`` is not one.
+
+    Returns
+    -------
+    dict or None
+        ``seed``, ``clips_per_genre``, ``seconds``, ``genres`` (those found)
+        and ``complete`` (False while, or if, generation was interrupted).
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    marker = Path(root) / DEMO_MARKER
+    if not marker.is_file():
+        return None
+    text = marker.read_text()
+    found = dict(re.findall(r"\b(seed|clips_per_genre|seconds|genres)=(\S+)", text))
+    out: dict = {"complete": "complete" in text.split()}
+    if "seed" in found:
+        out["seed"] = int(found["seed"])
+    if "clips_per_genre" in found:
+        out["clips_per_genre"] = int(found["clips_per_genre"])
+    if "seconds" in found:
+        out["seconds"] = float(found["seconds"])
+    if "genres" in found:
+        out["genres"] = tuple(found["genres"].split(","))
+    return out
+
+
 def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, seed: int = DEFAULT_SEED,
                       seconds: float = CLIP_SECONDS, n_jobs: int = -1, overwrite: bool = False) -> Path:
     """Write the synthetic demo dataset in GTZAN's layout.
@@ -646,27 +674,32 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
         raise ValueError(f"clips_per_genre must be between 1 and 99999, got {clips_per_genre}")
     root = Path(root)
     marker = root / DEMO_MARKER
-    if marker.is_file():
-        old = dict(re.findall(r"\b(seed|seconds)=(\S+)", marker.read_text()))
-        if old and (old.get("seed") != str(seed) or float(old.get("seconds", seconds)) != float(seconds)):
-            log.info("%s holds demo clips of another seed or length: regenerating them", root)
-            overwrite = True
+    old = read_demo_marker(root)
+    if old is None and any(p.is_file() for p in (root / "genres").rglob("*")):
+        raise ValueError(f"{root} holds files that genre_lab did not generate (no {DEMO_MARKER}); "
+                         "it will not overwrite them. Choose another --root for the demo dataset.")
+    if old is not None and (old.get("seed") != seed or old.get("seconds") != float(seconds)):
+        log.info("%s holds demo clips of another seed or length: replacing them", root)
+        overwrite = True
     jobs = []
     for g in genres:
         folder = root / "genres" / g
         folder.mkdir(parents=True, exist_ok=True)
+        for clip in folder.iterdir():
+            m = re.fullmatch(rf"{g}\.(\d{{5}})\.au", clip.name)
+            # Clips of another recipe are deleted before anything is written, so an interrupted run can never
+            # leave old and new clips side by side; clips beyond the requested count are not part of the set.
+            if m and (overwrite or int(m[1]) >= clips_per_genre):
+                clip.unlink()
         for k in range(clips_per_genre):
             path = folder / f"{g}.{k:05d}.au"
-            if overwrite or not path.is_file():
+            if not path.is_file():
                 jobs.append((path, g, k))
-        for extra in folder.glob(f"{g}.*.au"):  # clips beyond the requested count are not part of this dataset
-            if int(extra.stem.split(".")[1]) >= clips_per_genre:
-                extra.unlink()
     # The marker says "synthetic" from the first clip on; the word "complete" is added only at the end,
-    # so an interrupted run is finished (not trusted) next time.
+    # so an interrupted run is finished (with the same settings) next time rather than trusted.
     text = ("This folder holds genre_lab's SYNTHETIC demo dataset, generated offline in GTZAN's layout.\n"
             "It is not GTZAN and results on it say nothing about real music.\n"
-            f"seed={seed} clips_per_genre={clips_per_genre} seconds={seconds} genres={','.join(genres)}\n")
+            f"seed={seed} clips_per_genre={clips_per_genre} seconds={float(seconds)} genres={','.join(genres)}\n")
     marker.write_text(text)
     if jobs:
         log.info("synthesising %d demo clips into %s", len(jobs), root)

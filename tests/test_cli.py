@@ -131,9 +131,25 @@ def test_run_notebooks_writes_executed_copies_and_html(small_demo, tmp_path, mon
     results = run_notebooks(folder, tmp_path / "build", timeout=3, echo=lines.append)
     assert [r["notebook"] for r in results] == ["01_ok.ipynb", "02_bad.ipynb", "03_slow.ipynb"]
     assert [r["ok"] for r in results] == [True, False, False] and "ZeroDivisionError" in results[1]["error"]
-    assert "Timeout" in results[2]["error"] and (tmp_path / "build" / "03_slow.html").is_file()
+    assert results[2]["error"].startswith("CellTimeoutError: ") and "3 seconds" in results[2]["error"]
+    assert (tmp_path / "build" / "03_slow.html").is_file()
     done = nbformat.read(tmp_path / "build" / "01_ok.ipynb", as_version=4)
     assert done.cells[0].outputs[0]["text"] == "42\n"
     assert (tmp_path / "build" / "02_bad.html").is_file()
     assert any(line.startswith("FAILED 02_bad.ipynb") for line in lines)
     assert not any(str(tmp_path) in line for line in lines)
+
+
+@pytest.mark.keras
+def test_evaluate_uses_the_data_and_split_the_model_was_trained_on(small_demo, tmp_path, capsys):
+    model = tmp_path / "m.keras"
+    assert main(["train", "--root", str(small_demo), "--epochs", "1", "--out", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(model), "--json"]) == 0  # no --root: the recorded one, not data/demo
+    res = json.loads(capsys.readouterr().out)
+    assert res["n"] == {"train": 37, "validation": 5, "test": 8}
+    meta_path = model.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "split": "filtered", "split_lists": None}))
+    assert main(["evaluate", "--model", str(model)]) == 2
+    assert "pass --split-lists" in capsys.readouterr().err

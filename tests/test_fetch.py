@@ -268,3 +268,16 @@ def test_filtered_split_with_wrong_counts_is_refused_and_deleted(server, tmp_pat
     with pytest.raises(gl.FetchError, match="lists 1 tracks, expected 443"):
         fetch_filtered_split(tmp_path / "s", base_url=server.url + "/split")
     assert not list((tmp_path / "s").rglob("*.txt"))
+
+
+def test_refetching_unpinned_lists_offline_keeps_the_good_copies(server, tmp_path):
+    lists = {"train": b"metal/metal.00000.wav\n", "valid": b"metal/metal.00001.wav\n", "test": b"metal/metal.00002.wav\n"}
+    for name, text in lists.items():
+        server.add(f"/split/{name}_filtered.txt", text)
+    counts = {"train": 1, "validation": 1, "test": 1}
+    paths = fetch_filtered_split(tmp_path / "s", base_url=server.url + "/split", expected=counts)
+    server.files.clear()  # the mirror goes away
+    with pytest.raises(gl.FetchError):
+        fetch_filtered_split(tmp_path / "s", base_url=server.url + "/split", expected=counts)
+    assert all(p.read_bytes() for p in paths.values())
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(p.name for p in paths.values())

@@ -100,3 +100,50 @@ def test_the_default_root_is_generated_once_and_kept_when_complete(tmp_path, mon
     marker.write_text(marker.read_text().replace("complete", ""))  # as if interrupted
     gl.ensure_dataset()
     assert len(calls) == 2
+
+
+def test_an_interrupted_change_of_seed_never_mixes_clips(tmp_path, monkeypatch):
+    from genre_lab import synth
+
+    root = tmp_path / "d"
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=1, seconds=2.0, n_jobs=1)
+    real, calls = synth._write_clip, []
+
+    def dies_after_one(*args):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(synth, "_write_clip", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    assert not gl.read_demo_marker(root)["complete"]
+    monkeypatch.setattr(synth, "_write_clip", real)
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    fresh = tmp_path / "e"
+    gl.make_demo_dataset(fresh, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    assert _digest(root) == _digest(fresh)
+
+
+def test_a_folder_with_other_audio_is_never_overwritten(au_root):
+    before = sorted(p.name for p in au_root.rglob("*.au"))
+    with pytest.raises(ValueError, match="did not generate"):
+        gl.make_demo_dataset(au_root, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1)
+    assert sorted(p.name for p in au_root.rglob("*.au")) == before
+
+
+def test_ensure_dataset_finishes_an_interrupted_run_with_its_own_settings(tmp_path, monkeypatch):
+    from genre_lab import config, datasets
+
+    root = tmp_path / "demo"
+    monkeypatch.setattr(datasets, "default_data_root", lambda: root)
+    monkeypatch.setattr(config, "default_data_root", lambda: root)
+    gl.make_demo_dataset(root, genres=["country"], clips_per_genre=2, seed=7, seconds=1.5, n_jobs=1)
+    marker = root / "GENRE_LAB_DEMO.txt"
+    marker.write_text(marker.read_text().replace("complete", ""))
+    (root / "genres/country/country.00001.au").unlink()
+    gl.ensure_dataset()
+    assert gl.read_demo_marker(root) == {"complete": True, "seed": 7, "clips_per_genre": 2, "seconds": 1.5,
+                                         "genres": ("country",)}
+    assert sorted(p.name for p in (root / "genres/country").glob("*.au")) == ["country.00000.au", "country.00001.au"]
