@@ -63,6 +63,21 @@ def _check_file(path: Path) -> str | None:
     return None
 
 
+def _genre_files(root: Path, genres):
+    """Every ``<genre>/<genre>.NNNNN.au|wav`` file of the selected genres below ``root``, in sorted order.
+
+    Yields ``(path, match)``; hidden folders, macOS ``._`` files and stray
+    files are passed over.
+    """
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        folder = Path(dirpath)
+        for name in sorted(filenames):
+            m = _NAME.match(name)
+            if m and m["genre"] == folder.name and m["genre"] in genres:
+                yield folder / name, m
+
+
 def scan_dataset(root=None, genres=None, *, check: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """List the tracks of the selected genres under a data root, and the files skipped.
 
@@ -97,25 +112,18 @@ def scan_dataset(root=None, genres=None, *, check: bool = True) -> tuple[pd.Data
     if not root.is_dir():
         raise DatasetError(f"data root {root} does not exist. " + _HOW_TO.format(root=root, env=DATA_ENV))
     rows, skipped = {}, []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        folder = Path(dirpath)
-        for name in sorted(filenames):
-            m = _NAME.match(name)
-            if not m or m["genre"] != folder.name or m["genre"] not in genres:
-                continue
-            path = folder / name
-            rel = path.relative_to(root).as_posix()
-            track_id = f"{m['genre']}.{m['num']}"
-            if track_id in rows:
-                skipped.append((rel, f"duplicate of {rows[track_id]['path']}"))
-                continue
-            reason = _check_file(path) if check else None
-            if reason:
-                log.warning("skipping %s: %s", rel, reason)
-                skipped.append((rel, reason))
-                continue
-            rows[track_id] = {"track_id": track_id, "genre": m["genre"], "path": rel}
+    for path, m in _genre_files(root, genres):
+        rel = path.relative_to(root).as_posix()
+        track_id = f"{m['genre']}.{m['num']}"
+        if track_id in rows:
+            skipped.append((rel, f"duplicate of {rows[track_id]['path']}"))
+            continue
+        reason = _check_file(path) if check else None
+        if reason:
+            log.warning("skipping %s: %s", rel, reason)
+            skipped.append((rel, reason))
+            continue
+        rows[track_id] = {"track_id": track_id, "genre": m["genre"], "path": rel}
     tracks = pd.DataFrame(list(rows.values()), columns=["track_id", "genre", "path"])
     if tracks.empty:
         raise DatasetError(
@@ -288,12 +296,8 @@ def validate_dataset(root=None, genres="all", *, expected_per_genre: int = 100, 
     if not root.is_dir():
         raise DatasetError(f"data root {root} does not exist. " + _HOW_TO.format(root=root, env=DATA_ENV))
     files = {g: [] for g in genres}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            m = _NAME.match(name)
-            if m and m["genre"] == Path(dirpath).name and m["genre"] in files:
-                files[m["genre"]].append(Path(dirpath) / name)
+    for path, m in _genre_files(root, genres):
+        files[m["genre"]].append(path)
     paths = [p for g in genres for p in files[g]]
     todo = [p for p in paths if p.name not in KNOWN_BAD]
     results = dict(zip(todo, Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_inspect)(p) for p in todo)))

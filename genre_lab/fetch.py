@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
-from .config import _work_dir, display_path
+from .config import GTZAN_GENRES, _work_dir, display_path
+from .datasets import _genre_files
 
 __all__ = ["Source", "GTZAN_SOURCES", "FetchError", "default_gtzan_dir", "fetch_gtzan", "safe_extract",
            "fetch_filtered_split", "FILTERED_SPLIT_COUNTS"]
@@ -68,7 +69,6 @@ FILTERED_SPLIT_COUNTS = {"train": 443, "validation": 197, "test": 290}
 FILTERED_SPLIT_SHA256: dict[str, str | None] = {"train": None, "validation": None, "test": None}
 
 _MARKER = ".genre_lab_fetched.json"
-_TRACK = re.compile(r"^[a-z]+\.\d{5}\.(au|wav)$")
 _LIST_LINE = re.compile(r"^[a-z]+/[a-z]+\.\d{5}\.(wav|au)$")
 
 
@@ -177,7 +177,7 @@ def safe_extract(archive, dest, *, marker: dict | None = None) -> Path:
             kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, members=members, **kwargs)
         if marker is not None:
-            n_tracks = sum(1 for p in tmp.rglob("*.*") if _TRACK.match(p.name))
+            n_tracks = sum(1 for _ in _genre_files(tmp, GTZAN_GENRES))
             if not n_tracks:
                 raise FetchError(f"{archive.name} holds no <genre>.NNNNN.au or .wav files: not a GTZAN archive")
             (tmp / _MARKER).write_text(json.dumps({**marker, "tracks": n_tracks}, indent=1))
