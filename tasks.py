@@ -3,7 +3,7 @@
 
     python3 tasks.py run     # the main job on the embedded demo data: every notebook, executed, into build/
     python3 tasks.py test    # every test: unit tests, then the notebooks through nbval
-    python3 tasks.py lab     # open JupyterLab on notebooks/ with the project's environment
+    python3 tasks.py lab     # open JupyterLab on notebooks/ with the project's environment (prints its URL)
 
 Each command creates ``.venv`` and installs the project with its extras the
 first time (and again whenever ``pyproject.toml`` changes), then runs.
@@ -46,6 +46,22 @@ def run(*args: str) -> int:
     return subprocess.call([str(a) for a in args], cwd=HERE)
 
 
+def lab_settings() -> None:
+    """Ship the project's JupyterLab defaults: no "official Jupyter news" pop-up, no update checks."""
+    target = VENV / "share" / "jupyter" / "lab" / "settings"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "overrides.json").write_text((HERE / "jupyter" / "overrides.json").read_text())
+
+
+def lab(args: list[str]) -> int:
+    """JupyterLab on notebooks/, also as root (CI, containers); it prints the URL with its token."""
+    lab_settings()
+    extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    print("starting JupyterLab on notebooks/ (stop it with Ctrl-C); open the http://127.0.0.1:... URL it prints",
+          flush=True)
+    return run(BIN / "jupyter", "lab", "--notebook-dir", HERE / "notebooks", *extra, *args)
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "help"
     if cmd not in {"run", "test", "lab"}:
@@ -55,8 +71,9 @@ def main(argv: list[str]) -> int:
     if cmd == "run":
         return run(PY, "-m", "genre_lab", "run-notebooks", *argv[1:])
     if cmd == "test":
+        lab_settings()  # the browser test opens JupyterLab as a student would
         return run(PY, "-m", "pytest", *argv[1:])
-    return run(BIN / "jupyter", "lab", "notebooks", *argv[1:])
+    return lab(argv[1:])
 
 
 if __name__ == "__main__":

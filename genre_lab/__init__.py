@@ -13,6 +13,8 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
+from .audio import AudioError, audio_blocks, fix_length, is_silent, load_audio  # noqa: E402
+from .cache import atomic_write, prune_cache  # noqa: E402
 from .config import (  # noqa: E402
     AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, GTZAN_GENRES, AudioParams, check_genres, data_root,
     display_path,
@@ -20,29 +22,36 @@ from .config import (  # noqa: E402
 from .datasets import (  # noqa: E402
     KNOWN_BAD, DatasetError, dataset_kind, describe_data, ensure_dataset, find_tracks, scan_dataset, validate_dataset,
 )
+from .baseline import MFCCBaseline, fit_baseline, make_baseline, mfcc_stats  # noqa: E402
 from .evaluate import (  # noqa: E402
-    accuracy, classification_table, confusion, genre_timeline, make_baseline, mfcc_stats, most_confused,
-    normalize_confusion, occlusion_map, song_probabilities, top_k,
+    accuracy, accuracy_interval, classification_table, confusion, evaluate_model, most_confused, normalize_confusion,
+    predict_any, song_probabilities, top_k,
 )
 from .experiment import (  # noqa: E402
-    Experiment, default_model_path, evaluate_model, load_experiment, load_or_train, train_reference,
+    Experiment, default_model_path, load_experiment, load_or_train, results_over_seeds, train_reference,
+)
+from .explain import (  # noqa: E402
+    decision_flips, expected_calibration_error, file_timeline, fit_temperature, genre_timeline, nearest_songs, occlusion_by_genre, occlusion_map,
+    plant_cue, predict_recording, reliability_table, softmax,
 )
 from .features import (  # noqa: E402
-    FeatureSet, clip_feature, extract_features, extract_windows, fix_length, load_audio, log_mel, window_features,
+    FeatureSet, clip_feature, extract_features, extract_windows, file_mel_power, file_windows, log_mel, window_features,
 )
 from .model import (  # noqa: E402
-    HISTORICAL, REFERENCE, band_statistics, build_historical_cnn, build_reference_cnn, check_input, load_model,
-    predict_logits, predict_proba, save_model, seed_everything, to_model_layout, train_model,
+    HISTORICAL, REFERENCE, ModelFileError, band_statistics, build_historical_cnn, build_reference_cnn, check_input,
+    embed, load_model, predict_logits, predict_proba, save_model, seed_everything, to_model_layout, train_model,
 )
 from .fetch import FetchError, fetch_filtered_split, fetch_gtzan  # noqa: E402
-from .notebooks import run_notebooks  # noqa: E402
+from .notebooks import run_notebooks, setup_notebook  # noqa: E402
 from .plots import (  # noqa: E402
-    plot_confusion, plot_history, plot_mel, plot_mel_grid, plot_occlusion, plot_split, plot_timeline, plot_top_k,
-    plot_waveform,
+    plot_confusion, plot_embedding, plot_history, plot_intervals, plot_mel, plot_mel_grid, plot_occlusion,
+    plot_reliability, plot_score, plot_split, plot_timeline, plot_top_k, plot_waveform,
 )
 from .split import (  # noqa: E402
     SPLITS, load_manifest, load_or_make_split, manifest_path, save_manifest, split_from_lists, split_tracks,
 )
-from .synth import DEMO_GENRES, demo_recipe, make_demo_dataset, read_demo_marker, synthesize_clip  # noqa: E402
+from .demo import (  # noqa: E402
+    DEMO_GENRES, clip_score_path, demo_recipe, make_demo_dataset, read_demo_marker, read_demo_metadata, synthesize_clip,
+)
 
 __version__ = "0.1.0"

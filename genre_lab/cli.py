@@ -15,7 +15,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .config import AUDIO, DATA_ENV, DEFAULT_SEED, check_genres, data_root
+from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
 from .config import display_path as _show
 
 log = logging.getLogger("genre_lab")
@@ -25,9 +25,10 @@ def _for_shell(path) -> str:
     """A path to paste into a shell: ``$PWD/...`` below the working directory (no machine path shown), else as is."""
     path = Path(path).resolve()
     try:
-        return f'"$PWD/{path.relative_to(Path.cwd().resolve()).as_posix()}"'
+        rel = path.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return shlex.quote(str(path))
+    return f'"$PWD"/{shlex.quote(rel)}'  # $PWD expands; nothing in the name does
 
 
 def _pct(value) -> str:
@@ -39,10 +40,11 @@ def _genres(text):
 
 
 def cmd_make_demo(args) -> int:
-    from .synth import DEMO_GENRES, make_demo_dataset
+    from .demo import DEMO_GENRES, make_demo_dataset
 
     root = data_root(args.root)
-    make_demo_dataset(root, clips_per_genre=args.clips_per_genre, seed=args.seed, overwrite=args.overwrite)
+    make_demo_dataset(root, clips_per_genre=args.clips_per_genre, seed=args.seed, seconds=args.seconds,
+                      overwrite=args.overwrite)
     print(f"synthetic demo dataset ready at {_show(root)}: {args.clips_per_genre} clips x {len(DEMO_GENRES)} genres, "
           f"seed {args.seed}")
     return 0
@@ -78,13 +80,14 @@ def cmd_info(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .experiment import default_model_path, evaluate_model, load_experiment, train_reference
+    from .evaluate import evaluate_model
+    from .experiment import default_model_path, load_experiment, train_reference
 
     exp = load_experiment(args.root, _genres(args.genres), seed=args.seed, split_lists=args.split_lists)
     out = Path(args.out) if args.out else default_model_path(exp, args.variant, args.epochs)
     model, history, path = train_reference(exp, layout=args.variant, epochs=args.epochs, out=out,
                                            verbose=0 if args.quiet else 2)
-    res = evaluate_model(model, exp)
+    res = evaluate_model(model, exp, vote=False)
     print(f"model: {_show(path)} (+ {path.with_suffix('.json').name}: genres, audio parameters, history)")
     if args.split_lists:
         print(f"split: the list files in {_show(args.split_lists)}")
@@ -92,8 +95,12 @@ def cmd_train(args) -> int:
         print(f"split manifest: {_show(_manifest(exp))}")
     print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, seed {args.seed}):")
     for name, acc in res["accuracy"].items():
-        print(f"  {name:<10} {_pct(acc)}  ({res['n'][name]} songs)")
+        print(f"  {name:<10} {_pct(acc)}  ({res['n'][name]} songs{_ci(res['accuracy_ci95'][name])})")
     return 0
+
+
+def _ci(ci) -> str:
+    return f", 95% interval {ci[0]:.0%}-{ci[1]:.0%}" if ci else ""
 
 
 def _manifest(exp):
@@ -103,11 +110,11 @@ def _manifest(exp):
 
 
 def cmd_evaluate(args) -> int:
-    import numpy as np
+    import pandas as pd
 
-    from .evaluate import classification_table, confusion, most_confused, song_probabilities
-    from .experiment import evaluate_model, load_experiment
-    from .model import load_model, predict_proba
+    from .evaluate import evaluate_model
+    from .experiment import load_experiment
+    from .model import load_model
 
     model, meta = load_model(args.model)
     # Evaluate on the data and split the model was trained with; only --root / --split-lists override them.
@@ -127,54 +134,53 @@ def cmd_evaluate(args) -> int:
                          "not on list files: its test songs may be in your lists' training set")
     exp = load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
     res = evaluate_model(model, exp)
-    X_te, y_te = exp.part("test")
-    pred = predict_proba(model, X_te).argmax(1)
-    report = classification_table(y_te, pred, exp.genres)
-    wins = exp.windows("test")
-    songs, proba = song_probabilities(predict_proba(model, wins.X), wins.tracks["track_id"])
-    truth = exp.tracks.set_index("track_id").loc[songs, "genre"].map({g: i for i, g in enumerate(exp.genres)})
-    res["accuracy_song_vote"] = float(np.mean(proba.argmax(1) == truth.to_numpy())) if len(songs) else None
-    res["classification_report"] = {k: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
-                                    for k, row in report.iterrows()}
-    res["most_confused"] = most_confused(np.array(res["confusion_matrix"]), exp.genres).to_dict(orient="records")
+    res.pop("test_proba")
+    res.pop("test_track_ids")
     res["model"] = _show(args.model)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
     print(f"{res['model']} on {exp.kind} data")
     for name, acc in res["accuracy"].items():
-        print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs, first 9 s of each)")
-    print(f"  accuracy test, whole-song vote over 9 s windows: {_pct(res['accuracy_song_vote'])}")
+        print(f"  accuracy {name:<10} {_pct(acc)}  ({res['n'][name]} songs, first 9 s of each"
+              f"{_ci(res['accuracy_ci95'][name])})")
+    print(f"  accuracy test, whole-song vote over 9 s windows: {_pct(res['accuracy_song_vote'])}"
+          f"{_ci(res['accuracy_song_vote_ci95'])}")
     print("\nconfusion matrix on test (rows = true genre, columns = predicted):")
-    import pandas as pd
-
-    print(pd.DataFrame(confusion(y_te, pred, len(exp.genres)), index=exp.genres, columns=exp.genres).to_string())
+    print(pd.DataFrame(res["confusion_matrix"], index=exp.genres, columns=exp.genres).to_string())
+    report = pd.DataFrame(res["classification_report"]).T
     print("\n" + report.round(2).to_string())
     return 0
 
 
 def cmd_predict(args) -> int:
-    from .evaluate import top_k
-    from .features import load_audio, window_features
-    from .model import load_model, predict_proba
+    from .explain import predict_recording
+    from .model import load_model
 
     model, meta = load_model(args.model)
-    y = load_audio(args.audio)
-    X, starts = window_features(y, hop_seconds=args.hop)
-    proba = predict_proba(model, X)
-    song = proba.mean(axis=0)
-    table = top_k(song, meta["genres"], k=args.top)
-    out = {"file": Path(args.audio).name, "seconds": round(len(y) / AUDIO.sample_rate, 2), "windows": len(X),
-           "top": [{"genre": table[f"top{i}"][0], "probability": float(table[f"p{i}"][0])} for i in range(1, args.top + 1)],
-           "timeline": [{"start_s": float(s), "genre": meta["genres"][int(p.argmax())], "probability": float(p.max())}
-                        for s, p in zip(starts, proba)]}
+    genres = meta["genres"]
+    if not 1 <= args.top <= len(genres):
+        raise ValueError(f"--top must be between 1 and {len(genres)}: {Path(args.model).name} knows "
+                         f"{len(genres)} genres ({', '.join(genres)})")
+    results = [predict_recording(model, f, genres, hop_seconds=args.hop, top=args.top) for f in args.audio]
     if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
-    print(f"{out['file']}: {out['seconds']} s, {out['windows']} windows of 9 s (model trained on {meta.get('data')} data)")
-    for t in out["top"]:
-        print(f"  {t['genre']:<10} {t['probability']:6.1%}")
-    return 0
+        print(json.dumps(results, indent=2))
+    else:
+        for out in results:
+            if out["error"]:
+                print(f"{out['file']}: ERROR {out['error']}")
+                continue
+            print(f"{out['file']}: {out['seconds']} s, {out['windows']} windows of 9 s "
+                  f"(model trained on {meta.get('data')} data)")
+            for t in out["top"]:
+                print(f"  {t['genre']:<10} {t['probability']:6.1%}")
+            for flag in out["flags"]:
+                print(f"  note: {flag}")
+    failed = [r["file"] for r in results if r["error"]]
+    if failed:
+        print(f"genre-lab predict: {len(failed)} of {len(results)} file(s) failed: {', '.join(failed)}",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_fetch_gtzan(args) -> int:
@@ -230,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--root", help=root_help)
     s.add_argument("--clips-per-genre", type=int, default=100)
     s.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s.add_argument("--seconds", type=float, default=30.0, help="clip length in seconds (GTZAN: 30)")
     s.add_argument("--overwrite", action="store_true", help="regenerate clips that exist")
     s.set_defaults(func=cmd_make_demo)
 
@@ -259,11 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("predict", help="genre of any recording (any format, length, sample rate)")
-    s.add_argument("audio", help="an audio file: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
+    s.add_argument("audio", nargs="+", metavar="FILE",
+                   help="audio files: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
     s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train` or notebook 03")
     s.add_argument("--top", type=int, default=3, help="how many genres to list")
     s.add_argument("--hop", type=float, default=4.5, help="seconds between 9 s windows")
-    s.add_argument("--json", action="store_true", help="print a JSON object with the top genres and a timeline")
+    s.add_argument("--json", action="store_true",
+                   help="print a JSON list, per file: file, seconds, windows, top, timeline, flags, error")
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("fetch-gtzan", help="download GTZAN (verified, from known mirrors) and extract it safely")
@@ -300,7 +309,7 @@ def main(argv=None) -> int:
 
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, FetchError) as err:
+    except (ValueError, OSError, FetchError) as err:
         print(f"genre-lab {args.command}: error: {err}", file=sys.stderr)
         return 2
 

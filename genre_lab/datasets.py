@@ -46,20 +46,41 @@ class DatasetError(FileNotFoundError):
     """The data root is missing or holds no usable audio; the message says what to do."""
 
 
+#: The container format libsndfile must find in a file of each extension.
+_FORMATS = {".au": {"AU"}, ".wav": {"WAV", "WAVEX", "RF64"}}
+
+
 def _check_file(path: Path) -> str | None:
-    """Return why ``path`` cannot be read as audio, or None if its header is fine."""
+    """Return why ``path`` cannot be used as a GTZAN track, or None if its header is fine.
+
+    A track is refused when it is empty, unreadable, not in the format its
+    extension says (libsndfile opens a header-less ``.au`` as raw 8 kHz u-law:
+    that is garbage, not audio), or shorter than one second.
+    """
     import soundfile as sf
+
+    from .audio import MIN_SECONDS
 
     if path.name in KNOWN_BAD:
         return KNOWN_BAD[path.name]
     try:
         if path.stat().st_size == 0:
             return "empty file (0 bytes)"
+        if not os.access(path, os.R_OK):
+            return "unreadable: permission denied"
         info = sf.info(str(path))
+    except FileNotFoundError:
+        return "vanished while being scanned"
     except Exception as err:  # soundfile raises LibsndfileError / RuntimeError
         return f"unreadable: {err}".replace(str(path), path.name)
+    want = _FORMATS.get(path.suffix.lower())
+    if want is not None and info.format not in want:
+        return (f"not a valid {path.suffix} file: no {'/'.join(sorted(want))} header "
+                f"(libsndfile guessed {info.format}); damaged, truncated or renamed")
     if info.frames == 0:
         return "no audio frames"
+    if info.frames < MIN_SECONDS * info.samplerate:
+        return f"too short: {info.frames / info.samplerate:.2f} s of audio (at least {MIN_SECONDS:g} s needed)"
     return None
 
 
@@ -173,7 +194,7 @@ def dataset_kind(root=None) -> str:
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    from .synth import is_demo_root
+    from .demo import is_demo_root
 
     return "synthetic demo" if is_demo_root(data_root(root)) else "GTZAN"
 
@@ -223,16 +244,21 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    from .synth import make_demo_dataset, read_demo_marker
+    from .demo import GENERATOR_VERSION, make_demo_dataset, read_demo_marker
 
     resolved = data_root(root)
     if resolved == default_data_root():
         marker = read_demo_marker(resolved)
-        if marker is None:
+        if marker is not None and marker.get("generator") != GENERATOR_VERSION:
+            log.info("the demo dataset at %s was made by an older generator: regenerating it", resolved)
+            make_demo_dataset(resolved, seed=seed, clips_per_genre=clips_per_genre)
+        elif marker is None:
             log.info("no dataset at %s yet: generating the synthetic demo dataset", resolved)
             make_demo_dataset(resolved, seed=seed, clips_per_genre=clips_per_genre)
         elif not marker["complete"]:  # an interrupted generation: finish it with the settings it started with
             settings = {k: marker[k] for k in ("seed", "clips_per_genre", "seconds", "genres") if k in marker}
+            settings["genres"] = tuple(settings.get("genres") or ()) or None
+            settings = {k: v for k, v in settings.items() if v is not None}
             log.info("finishing the interrupted demo dataset at %s", resolved)
             make_demo_dataset(resolved, **{"seed": seed, "clips_per_genre": clips_per_genre, **settings})
     elif not resolved.is_dir():
@@ -247,6 +273,10 @@ def _inspect(path: Path) -> dict:
     import soundfile as sf
 
     out = {"seconds": None, "sha256": None, "error": None}
+    reason = _check_file(path)
+    if reason is not None:
+        out["error"] = reason
+        return out
     try:
         data = path.read_bytes()
         out["sha256"] = hashlib.sha256(data).hexdigest()

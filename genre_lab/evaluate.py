@@ -1,4 +1,4 @@
-"""Metrics, confusion matrices, song-level voting, top-k, occlusion and the MFCC baseline.
+"""Metrics, confusion matrices, song-level voting, top-k, and the one evaluation of any model.
 
 Every confusion matrix here has **true labels on rows** and predictions on
 columns (scikit-learn's convention). The 2018 code swapped the arguments, so
@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import AUDIO, AudioParams
 
 __all__ = [
-    "accuracy", "confusion", "normalize_confusion", "classification_table", "most_confused",
-    "song_probabilities", "top_k", "genre_timeline", "mfcc_stats", "make_baseline", "occlusion_map",
+    "accuracy", "accuracy_interval", "confusion", "normalize_confusion", "classification_table", "most_confused",
+    "song_probabilities", "top_k", "evaluate_model", "predict_any",
 ]
 
 
@@ -216,140 +215,107 @@ def top_k(proba: np.ndarray, genres, k: int = 3) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5, params: AudioParams = AUDIO) -> pd.DataFrame:
-    """Genre probabilities over time across windows of a whole recording.
+def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of an accuracy measured on ``n`` independent songs.
 
-    Parameters
-    ----------
-    model : keras.Model
-    y : np.ndarray
-        Mono audio at 22,050 Hz, any length (see :func:`genre_lab.load_audio`).
-    genres : sequence of str
-    hop_seconds : float
-        Seconds between windows of 9 s.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``start_s`` (window start), one probability column per genre.
-
-    Notebook: 04_confusion_matrix.ipynb
-    """
-    from .features import window_features
-    from .model import predict_proba
-
-    X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
-    proba = predict_proba(model, X)
-    return pd.DataFrame(proba, columns=list(genres), index=pd.Index(np.round(starts, 2), name="start_s"))
-
-
-def mfcc_stats(X: np.ndarray, *, n_mfcc: int = 20) -> np.ndarray:
-    """Mean and standard deviation of MFCCs per clip, from the log-mel features.
-
-    MFCCs are the DCT of the log-mel spectrum, so they come straight from the
-    cached features without decoding audio again.
-
-    Parameters
-    ----------
-    X : np.ndarray
-        ``(n_clips, 388, 128)`` log-mel features in dB.
-    n_mfcc : int
-        Coefficients kept.
-
-    Returns
-    -------
-    np.ndarray
-        ``(n_clips, 2 * n_mfcc)``: means then standard deviations.
-
-    Notebook: 04_confusion_matrix.ipynb
-    """
-    import librosa
-
-    X = np.asarray(X, dtype=np.float32)
-    if X.ndim != 3:
-        raise ValueError(f"expected features (n_clips, n_frames, n_mels), got shape {X.shape}")
-    mfcc = librosa.feature.mfcc(S=np.swapaxes(X, 1, 2), n_mfcc=n_mfcc)  # (n, n_mfcc, n_frames)
-    return np.concatenate([mfcc.mean(axis=2), mfcc.std(axis=2)], axis=1)
-
-
-def make_baseline(*, seed: int = 0, C: float = 1.0):
-    """The baseline anyone can understand: MFCC statistics -> standardise -> logistic regression.
-
-    Fit it on :func:`mfcc_stats` of the training clips and evaluate on the
-    same split as the CNN.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        ``StandardScaler`` then ``LogisticRegression``.
+    One test accuracy on 75 songs is a noisy number: this says how noisy.
 
     Examples
     --------
-    >>> base = make_baseline()                       # doctest: +SKIP
-    >>> base.fit(mfcc_stats(X_train), y_train)       # doctest: +SKIP
+    >>> [round(v, 3) for v in accuracy_interval(52, 75)]
+    [0.582, 0.791]
 
     Notebook: 04_confusion_matrix.ipynb
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from scipy.stats import norm
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = n_correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
 
 
-def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: int = 20, bands: int = 8,
-                  fill: float | None = None) -> np.ndarray:
-    """What the network attends to: how much hiding each patch lowers the evidence for a genre.
+def predict_any(model, X: np.ndarray) -> np.ndarray:
+    """Genre probabilities ``(n_clips, n_genres)`` from a Keras model or the MFCC baseline.
 
-    The spectrogram is covered, one patch of ``frames`` x ``bands`` at a
-    time, with its mean value, and the map holds the drop in the
-    **log-odds** of ``target`` (``log p / (1 - p)``, from the scores before
-    the softmax). Log-odds are used instead of probabilities because a
-    confident network's probability sits at 0.9999 and barely moves, while
-    its log-odds still show which regions carry the evidence. Positive
-    values mark regions the decision relies on; negative ones argue against it.
+    Notebook: 04_confusion_matrix.ipynb
+    """
+    if hasattr(model, "pipeline") or not hasattr(model, "input_shape"):
+        return np.asarray(model.predict_proba(X))
+    from .model import predict_proba
+
+    return predict_proba(model, X)
+
+
+def evaluate_model(model, exp, *, hop_seconds: float = 4.5, k: int = 3, vote: bool = True) -> dict:
+    """Evaluate any model on an experiment: the one evaluation behind the CLI, notebooks and benchmarks.
 
     Parameters
     ----------
-    model : keras.Model
-    x : np.ndarray
-        One clip's feature, shape ``(388, 128)``.
-    target : int or None
-        Genre index to explain; default the predicted one.
-    frames, bands : int
-        Patch size in time frames and mel bands.
-    fill : float or None
-        Value painted into the patch (default: the clip's mean).
+    model : keras.Model or MFCCBaseline
+        A network from :func:`genre_lab.build_reference_cnn` (either layout)
+        or a fitted :class:`genre_lab.baseline.MFCCBaseline`.
+    exp : Experiment
+        Data and split (:func:`genre_lab.load_experiment`).
+    hop_seconds : float
+        Seconds between the 9 s windows of the whole-song vote.
+    k : int
+        Genres listed per test song in ``top_k``.
+    vote : bool
+        Also compute the whole-song vote on the test songs (needs every
+        window of every test song; cached after the first call).
 
     Returns
     -------
-    np.ndarray
-        ``(388, 128)`` drop in log-odds, same layout as ``x``.
+    dict
+        ``genres``, ``data`` (synthetic demo or GTZAN), ``split``;
+        ``accuracy`` and ``n`` per split and ``accuracy_ci95`` (Wilson) on the
+        first 9 s; ``confusion_matrix`` (test, first 9 s, rows = true genre);
+        ``classification_report`` (precision, recall, f1, support per genre);
+        ``most_confused``; ``top_k`` (per test song, first 9 s);
+        ``accuracy_song_vote``, ``accuracy_song_vote_ci95`` and
+        ``confusion_matrix_song_vote`` (test, mean of window probabilities);
+        ``test_proba`` and ``test_track_ids`` (first 9 s), for plots.
 
     Notebook: 04_confusion_matrix.ipynb
     """
-    from scipy.special import logsumexp
+    from .split import SPLITS
 
-    from .model import predict_logits
-
-    x = np.asarray(x, dtype=np.float32)
-    fill = float(x.mean()) if fill is None else fill
-    t_starts, b_starts = range(0, x.shape[0], frames), range(0, x.shape[1], bands)
-    batch = [x]
-    for t in t_starts:
-        for b in b_starts:
-            xo = x.copy()
-            xo[t:t + frames, b:b + bands] = fill
-            batch.append(xo)
-    z = predict_logits(model, np.stack(batch))
-    target = int(np.argmax(z[0])) if target is None else int(target)
-    others = np.delete(z, target, axis=1)
-    log_odds = z[:, target] - logsumexp(others, axis=1)
-    drops = log_odds[0] - log_odds[1:]
-    heat = np.zeros_like(x)
-    i = 0
-    for t in t_starts:
-        for b in b_starts:
-            heat[t:t + frames, b:b + bands] = drops[i]
-            i += 1
-    return heat
+    genres = list(exp.genres)
+    out: dict = {"genres": genres, "data": exp.kind, "split": exp.split_name, "accuracy": {}, "accuracy_ci95": {},
+                 "n": {}}
+    for name in SPLITS:
+        X, y = exp.part(name)
+        proba = predict_any(model, X) if len(y) else np.zeros((0, len(genres)))
+        pred = proba.argmax(1) if len(y) else np.empty(0, dtype=int)
+        n_ok = int(np.sum(pred == y))
+        out["accuracy"][name] = n_ok / len(y) if len(y) else None  # an empty split: None (JSON has no NaN)
+        out["accuracy_ci95"][name] = list(accuracy_interval(n_ok, len(y))) if len(y) else None
+        out["n"][name] = int(len(y))
+        if name == "test":
+            out["confusion_matrix"] = confusion(y, pred, len(genres)).tolist()
+            report = classification_table(y, pred, genres) if len(y) else pd.DataFrame()
+            out["classification_report"] = {g: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
+                                            for g, row in report.iterrows()}
+            out["most_confused"] = most_confused(np.array(out["confusion_matrix"]), genres).to_dict(orient="records")
+            ids = exp.tracks.loc[(exp.tracks["split"] == "test").to_numpy(), "track_id"].tolist()
+            table = top_k(proba, genres, k=min(k, len(genres))) if len(y) else pd.DataFrame()
+            out["top_k"] = [{"track_id": t, "top": [{"genre": row[f"top{r}"], "probability": float(row[f"p{r}"])}
+                                                     for r in range(1, min(k, len(genres)) + 1)]}
+                            for t, (_, row) in zip(ids, table.iterrows())]
+            out["test_proba"], out["test_track_ids"] = proba.tolist(), ids
+    out["accuracy_song_vote"] = out["accuracy_song_vote_ci95"] = out["confusion_matrix_song_vote"] = None
+    if vote and out["n"]["test"]:
+        wins = exp.windows("test", hop_seconds=hop_seconds)
+        songs, proba = song_probabilities(predict_any(model, wins.X), wins.tracks["track_id"])
+        truth = exp.tracks.set_index("track_id").loc[songs, "genre"].map({g: i for i, g in enumerate(genres)})
+        truth = truth.to_numpy()
+        n_ok = int(np.sum(proba.argmax(1) == truth))
+        out["accuracy_song_vote"] = n_ok / len(songs)
+        out["accuracy_song_vote_ci95"] = list(accuracy_interval(n_ok, len(songs)))
+        out["confusion_matrix_song_vote"] = confusion(truth, proba.argmax(1), len(genres)).tolist()
+        out["n_song_vote"] = int(len(songs))
+    return out

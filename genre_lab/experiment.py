@@ -22,7 +22,7 @@ from .datasets import dataset_kind, ensure_dataset, scan_dataset
 from .features import extract_features, extract_windows
 from .split import SPLITS, load_or_make_split
 
-__all__ = ["Experiment", "load_experiment", "default_model_path", "train_reference", "load_or_train", "evaluate_model"]
+__all__ = ["Experiment", "load_experiment", "default_model_path", "train_reference", "load_or_train", "results_over_seeds"]
 
 log = logging.getLogger(__name__)
 
@@ -145,14 +145,16 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
     Returns
     -------
     Path
-        ``<models>/<layout>_<demo|gtzan>-<root hash>_<n>genres_<split>_<epochs>epochs.keras``.
+        ``<models>/<layout>_<demo|gtzan>-<root hash>_<n>genres-<genre-list hash>_<split>_<epochs>epochs.keras``:
+        two selections of the same size (or order) never share a file.
 
     Notebook: 03_train_cnn.ipynb
     """
     tag = hashlib.sha256(str(Path(exp.root).resolve()).encode()).hexdigest()[:8]
     kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
     split = exp.split_name or f"seed{exp.seed}"
-    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres_{split}_{epochs}epochs.keras"
+    which = hashlib.sha256(",".join(exp.genres).encode()).hexdigest()[:6]
+    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres-{which}_{split}_{epochs}epochs.keras"
 
 
 def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
@@ -234,38 +236,86 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
     if path.is_file():
         try:
             return M.load_model(path, genres=exp.genres)
-        except (ValueError, FileNotFoundError) as err:
+        except (ValueError, FileNotFoundError) as err:  # damaged (ModelFileError), mismatched or half-written
             log.warning("not using %s (%s); training a new model", path.name, err)
     train_reference(exp, layout=layout, epochs=epochs, out=path, verbose=verbose)
     return M.load_model(path, genres=exp.genres)
 
 
-def evaluate_model(model, exp: Experiment) -> dict:
-    """Accuracy on every split and the test confusion matrix (rows = true genre).
+def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("reference", "historical-2018"),
+                       epochs: int = 27, baseline: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Test accuracy over several training seeds: every model trained (or loaded) and scored by ``evaluate_model``.
+
+    One test accuracy is one draw; the spread over training seeds says how
+    much of a difference between two models is luck. Each model is saved
+    beside the default one with its seed in the name, and its scores in a
+    JSON file, so a second call costs nothing.
 
     Parameters
     ----------
-    model : keras.Model
     exp : Experiment
-        The experiment (data and split) the model is evaluated on.
+    seeds : sequence of int
+        Training seeds (at least 2 for an interval). The split seed's model
+        is the default model of notebooks 03-05, shared with them.
+    layouts : sequence of str
+        ``"reference"`` and/or ``"historical-2018"``.
+    epochs : int
+    baseline : bool
+        Add the MFCC baseline (one row per seed; its fit does not depend on the seed).
 
     Returns
     -------
-    dict
-        ``genres``, ``data``, ``accuracy`` (train / validation / test),
-        ``confusion_matrix`` (test counts, rows = true), ``n`` per split.
+    runs : pandas.DataFrame
+        One row per model and seed: ``model``, ``seed``, ``first_9s``, ``song_vote`` (test accuracy).
+    summary : pandas.DataFrame
+        Per model and measure: ``mean`` and the 95% t-interval ``low``, ``high`` over seeds.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_right_for_the_right_reason.ipynb
     """
-    from .evaluate import accuracy, confusion
-    from .model import predict_proba
+    import json
 
-    out = {"genres": list(exp.genres), "data": exp.kind, "accuracy": {}, "n": {}}
-    for name in SPLITS:
-        X, y = exp.part(name)
-        pred = predict_proba(model, X).argmax(1) if len(y) else np.empty(0, dtype=int)
-        out["accuracy"][name] = accuracy(y, pred) if len(y) else None  # an empty split: None (JSON has no NaN)
-        out["n"][name] = int(len(y))
-        if name == "test":
-            out["confusion_matrix"] = confusion(y, pred, len(exp.genres)).tolist()
-    return out
+    from scipy import stats
+
+    from . import model as M
+    from .baseline import fit_baseline
+    from .cache import atomic_write
+    from .evaluate import evaluate_model
+
+    rows = []
+    for layout in layouts:
+        for seed in seeds:
+            path = default_model_path(exp, layout, epochs)  # the split seed's model is the one notebooks 03-05 use
+            if seed != exp.seed:
+                path = path.with_name(f"{path.stem}_seed{seed}.keras")
+            scores = path.with_suffix(".scores.json")
+            res = None
+            if path.is_file() and scores.is_file():
+                res = json.loads(scores.read_text())
+                if res.get("model_mtime_ns") != path.stat().st_mtime_ns:
+                    res = None
+            if res is None:
+                try:
+                    model, _ = M.load_model(path, genres=exp.genres) if path.is_file() else (None, None)
+                except (ValueError, FileNotFoundError):
+                    model = None
+                if model is None:
+                    model, _, _ = train_reference(exp, layout=layout, epochs=epochs, seed=seed, out=path, verbose=0)
+                full = evaluate_model(model, exp)
+                res = {"first_9s": full["accuracy"]["test"], "song_vote": full["accuracy_song_vote"],
+                       "model_mtime_ns": path.stat().st_mtime_ns}
+                with atomic_write(scores) as tmp:
+                    tmp.write_text(json.dumps(res))
+            rows.append({"model": layout, "seed": seed, "first_9s": res["first_9s"], "song_vote": res["song_vote"]})
+    if baseline:
+        base = evaluate_model(fit_baseline(*exp.part("train")), exp)
+        rows += [{"model": "mfcc-baseline", "seed": s, "first_9s": base["accuracy"]["test"],
+                  "song_vote": base["accuracy_song_vote"]} for s in seeds]
+    runs = pd.DataFrame(rows)
+    out = []
+    for (name, measure), vals in runs.melt(id_vars=["model", "seed"], var_name="measure").groupby(
+            ["model", "measure"], sort=False)["value"]:
+        v = vals.to_numpy(dtype=float)
+        half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else np.nan
+        out.append({"model": name, "measure": measure, "mean": v.mean(), "low": v.mean() - half,
+                    "high": v.mean() + half, "seeds": len(v)})
+    return runs, pd.DataFrame(out)

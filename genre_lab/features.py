@@ -14,18 +14,20 @@ import functools
 import hashlib
 import json
 import logging
-import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .audio import MIN_SECONDS, AudioError, audio_blocks, fix_length, load_audio
+from .cache import load_arrays, prune_cache, save_arrays
 from .config import AUDIO, AudioParams, cache_dir, data_root
 
 __all__ = [
     "FeatureSet",
+    "file_mel_power",
+    "file_windows",
     "extract_features",
     "extract_windows",
     "fix_length",
@@ -38,108 +40,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the feature computation changes, so old caches are not reused.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 
 # --------------------------------------------------------------------------
 # One clip
 # --------------------------------------------------------------------------
-
-def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, duration: float | None = None) -> np.ndarray:
-    """Decode an audio file to mono float32 at the analysis sample rate.
-
-    Stereo is mixed down and other sample rates are resampled (librosa, soxr).
-
-    Parameters
-    ----------
-    path : str or Path
-        Any format soundfile reads (wav, au, flac, ogg, mp3).
-    params : AudioParams
-        Supplies the target sample rate.
-    offset, duration : float
-        Seconds to skip, and seconds to read (``None``: to the end).
-
-    Returns
-    -------
-    np.ndarray
-        Shape ``(n_samples,)``, float32. May be shorter than asked for: see
-        :func:`fix_length`.
-
-    Notebook: 01_mel_spectrograms.ipynb
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no audio file at {path}")
-    try:
-        y = _read_soundfile(path, params.sample_rate, offset, duration)
-        if y is None:  # a format soundfile cannot open: let librosa try its other decoders
-            import librosa
-
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", category=FutureWarning)
-                warnings.filterwarnings("ignore", category=UserWarning, message="PySoundFile failed")
-                y, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=offset, duration=duration)
-    except Exception as err:  # soundfile, audioread and the standard library raise many different types
-        detail = f"{type(err).__name__}: {err}".replace(str(path), path.name).rstrip(": ")
-        raise ValueError(f"cannot decode {path.name} ({detail}). genre_lab reads wav, flac, ogg, mp3 and au; "
-                         f"convert other formats first, e.g. `ffmpeg -i {path.name} {path.stem}.wav`") from err
-    if y.size == 0:
-        raise ValueError(f"no audio samples could be decoded from {Path(path).name} (empty or truncated file)")
-    return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) -> np.ndarray | None:
-    """What ``librosa.load`` does when soundfile can read the file, step for step, or None when it cannot.
-
-    Reading directly keeps librosa's (slow, first-call) imports out of the
-    common case, so parallel workers decode while librosa warms up; the
-    result equals ``librosa.load(path, sr=sr, mono=True, offset=offset,
-    duration=duration)``: same frames, same down-mix, same resampler.
-    """
-    import soundfile as sf
-
-    try:
-        f = sf.SoundFile(str(path))
-    except sf.LibsndfileError:
-        return None
-    with f:
-        native = f.samplerate
-        if offset:
-            f.seek(int(offset * native))
-        frames = -1 if duration is None else int(duration * native)
-        y = f.read(frames=frames, dtype="float32", always_2d=True)
-    y = y.mean(axis=1) if y.shape[1] > 1 else y[:, 0]
-    if native != sr:
-        import librosa
-
-        y = librosa.resample(y, orig_sr=native, target_sr=sr, res_type="soxr_hq")
-    return y
-
-
-def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
-    """Cut or zero-pad audio to exactly ``n_samples``; also return how many samples were padded.
-
-    Parameters
-    ----------
-    y : np.ndarray
-        Mono audio, shape ``(n,)``.
-    n_samples : int
-        Length wanted (``AUDIO.n_samples`` = 198,450 for 9 s).
-
-    Returns
-    -------
-    y : np.ndarray
-        Shape ``(n_samples,)``.
-    padded : int
-        Samples of silence appended (0 when ``y`` was long enough).
-
-    Notebook: 01_mel_spectrograms.ipynb
-    """
-    pad = max(0, n_samples - len(y))
-    if pad:
-        y = np.pad(y, (0, pad))
-    return y[:n_samples], pad
-
 
 @functools.lru_cache(maxsize=8)
 def _mel_basis(params: AudioParams) -> np.ndarray:
@@ -230,11 +136,12 @@ def clip_feature(path, *, params: AudioParams = AUDIO) -> tuple[np.ndarray, floa
 
 
 def _decode(path, params: AudioParams, duration: float | None = None) -> np.ndarray:
-    """:func:`load_audio`, refusing files too short for even one STFT frame (truncated or corrupt)."""
+    """:func:`load_audio`, refusing files shorter than :data:`MIN_SECONDS` (truncated or corrupt)."""
     y = load_audio(path, params=params, duration=duration)
-    if len(y) < params.n_fft:
-        raise ValueError(f"only {len(y)} samples of audio could be decoded from {Path(path).name} "
-                         "(truncated or corrupt file)")
+    if len(y) < MIN_SECONDS * params.sample_rate:
+        raise AudioError(f"only {len(y) / params.sample_rate:.2f} s of audio could be decoded from "
+                         f"{Path(path).name}; at least {MIN_SECONDS:g} s is needed (truncated or corrupt file?)",
+                         kind="too short")
     return y
 
 
@@ -285,6 +192,88 @@ def window_features(y: np.ndarray, *, hop_seconds: float = 4.5, params: AudioPar
     return np.ascontiguousarray(np.swapaxes(db, -1, -2), dtype=np.float32), starts
 
 
+def file_mel_power(path, *, params: AudioParams = AUDIO, block_seconds: float = 60.0) -> tuple[np.ndarray, int]:
+    """Mel power spectrogram of a whole file, computed block by block in bounded memory.
+
+    Equals ``_mel_power(load_audio(path))`` (a centred STFT with zero padding,
+    as ``librosa.stft(center=True)``): the audio is streamed by
+    :func:`genre_lab.audio.audio_blocks` and framed across block boundaries, so
+    only one block of audio is held at a time. The spectrogram itself (128
+    floats per 23 ms, about 80 MB for an hour) is what is kept.
+
+    Returns
+    -------
+    S : np.ndarray
+        Shape ``(n_mels, n_frames)`` with ``n_frames = 1 + n_samples // hop``.
+    n_samples : int
+        Samples of audio decoded at the analysis rate.
+
+    Notebook: 05_your_own_recording.ipynb
+    """
+    import librosa
+
+    n_fft, hop, half = params.n_fft, params.hop_length, params.n_fft // 2
+    basis = _mel_basis(params)
+    buf = np.zeros(half, np.float32)  # the centre padding before the first sample
+    parts, total, done = [], 0, 0
+
+    def frames_of(seg: np.ndarray, n: int) -> np.ndarray:
+        D = librosa.stft(seg[: (n - 1) * hop + n_fft], n_fft=n_fft, hop_length=hop, center=False)
+        return (basis @ (np.abs(D) ** 2)).astype(np.float32)
+
+    for block in audio_blocks(path, block_seconds=block_seconds, params=params):
+        total += len(block)
+        buf = np.concatenate([buf, block])
+        n = 1 + (len(buf) - n_fft) // hop if len(buf) >= n_fft else 0
+        if n > 0:
+            parts.append(frames_of(buf, n))
+            buf = buf[n * hop:]
+            done += n
+    want = 1 + total // hop
+    if want > done:
+        buf = np.concatenate([buf, np.zeros(half + n_fft, np.float32)])  # centre padding after the last sample
+        parts.append(frames_of(buf, want - done))
+    return np.concatenate(parts, axis=1), total
+
+
+def file_windows(path, *, hop_seconds: float = 4.5, params: AudioParams = AUDIO, batch: int = 64):
+    """Window features of a whole file, in batches, in bounded memory.
+
+    The file is decoded in blocks and its mel spectrogram computed once
+    (:func:`file_mel_power`); windows of 9 s every ``hop_seconds`` are cut from
+    it and converted to dB ``batch`` at a time, exactly as
+    :func:`window_features` does for audio in memory. A file shorter than 9 s
+    is zero-padded to one window.
+
+    Yields
+    ------
+    X : np.ndarray
+        ``(n, 388, 128)`` float32, ``n <= batch``.
+    starts : np.ndarray
+        Window start times in seconds, ``(n,)``.
+    padded_seconds : float
+        Seconds of silence appended to a short file (0.0 otherwise).
+
+    Notebook: 05_your_own_recording.ipynb
+    """
+    S, n_samples = file_mel_power(path, params=params)
+    if n_samples < MIN_SECONDS * params.sample_rate:
+        raise AudioError(f"only {n_samples / params.sample_rate:.2f} s of audio in {Path(path).name}; at least "
+                         f"{MIN_SECONDS:g} s is needed", kind="too short")
+    padded = 0.0
+    if S.shape[1] < params.n_frames:  # shorter than one window: pad the audio, as for a single clip
+        y, pad = fix_length(load_audio(path, params=params), params.n_samples)
+        S, padded = _mel_power(y, params), pad / params.sample_rate
+    hop = _window_hop_frames(hop_seconds, params)
+    n_win = 1 + (S.shape[1] - params.n_frames) // hop
+    for first in range(0, n_win, batch):
+        k = np.arange(first, min(n_win, first + batch))
+        idx = k[:, None] * hop + np.arange(params.n_frames)[None, :]
+        db = _to_db(np.moveaxis(S[:, idx], 0, 1), params)
+        yield (np.ascontiguousarray(np.swapaxes(db, -1, -2), dtype=np.float32),
+               k * hop * params.hop_length / params.sample_rate, padded)
+
+
 # --------------------------------------------------------------------------
 # Batches: parallel, cached
 # --------------------------------------------------------------------------
@@ -318,12 +307,17 @@ def _failure(err: Exception, path: Path) -> str:
 
 
 def _extract_windows_one(path: Path, hop_seconds: float, params: AudioParams):
-    """Worker: decode a whole file once and return its window features, or the error."""
+    """Worker: one file's window features (decoded once, in blocks), or the error."""
     try:
-        y = _decode(path, params)
-        X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
-        return X, starts, max(0, params.n_samples - len(y)) / params.sample_rate, None
-    except Exception as err:  # a corrupt file must not sink the batch
+        parts, starts, padded = [], [], 0.0
+        for X, st, pad in file_windows(path, hop_seconds=hop_seconds, params=params):
+            parts.append(X)
+            starts.append(st)
+            padded = pad
+        return np.concatenate(parts), np.concatenate(starts), padded, None
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as err:  # a corrupt or vanished file must not sink the batch
         return None, None, 0.0, _failure(err, path)
 
 
@@ -340,7 +334,9 @@ def _extract_chunk(paths, mode, hop_seconds, params):
             y, pad = _first_clip(p, params)
             clips.append(y)
             out.append([None, np.zeros(1), pad / params.sample_rate, None])
-        except Exception as err:  # a corrupt file must not sink the batch
+        except MemoryError:
+            raise
+        except Exception as err:  # a corrupt or vanished file must not sink the batch
             out.append([None, None, 0.0, _failure(err, p)])
     if clips:
         X = iter(log_mel(np.stack(clips), params=params))
@@ -353,36 +349,15 @@ def _extract_chunk(paths, mode, hop_seconds, params):
 def _cache_key(tracks: pd.DataFrame, root: Path, mode: str, hop_seconds: float, params: AudioParams) -> str:
     ident = []
     for rel in tracks["path"]:
-        st = (root / rel).stat()
+        try:
+            st = (root / rel).stat()
+        except FileNotFoundError:  # vanished since the scan: it will be skipped and reported
+            ident.append([rel, None, None])
+            continue
         ident.append([rel, st.st_size, st.st_mtime_ns])
     blob = json.dumps({"version": FEATURE_VERSION, "mode": mode, "hop_seconds": hop_seconds if mode == "windows" else None,
                        "params": params.to_dict(), "root": str(root.resolve()), "files": ident}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _load_cache(path: Path, key: str):
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["key"]) != key:
-                return None
-            return {k: z[k] for k in z.files}
-    except Exception as err:
-        log.warning("ignoring unreadable cache file %s (%s); recomputing", path.name, err)
-        path.unlink(missing_ok=True)
-        return None
-
-
-def _save_cache(path: Path, key: str, **arrays) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, key=np.array(key), **arrays)
-        os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureSet:
@@ -395,7 +370,7 @@ def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureS
     key = _cache_key(tracks, root, mode, hop_seconds, params)
     path = cache_dir() / f"{mode}-{key[:20]}.npz"
     if cache:
-        hit = _load_cache(path, key)
+        hit = load_arrays(path, key)
         if hit is not None:
             log.info("loaded %s features of %d tracks from cache", mode, len(tracks))
             rows = tracks.iloc[hit["row"]].reset_index(drop=True).assign(start_s=hit["start_s"], padded_s=hit["padded_s"])
@@ -436,8 +411,9 @@ def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureS
     padded_s = np.asarray(padded, dtype=np.float64)
     skipped = pd.DataFrame(skipped, columns=["path", "reason"])
     if cache:
-        _save_cache(path, key, X=X, row=row, start_s=start_s, padded_s=padded_s,
+        save_arrays(path, key, X=X, row=row, start_s=start_s, padded_s=padded_s,
                     skipped_path=skipped["path"].to_numpy(dtype=str), skipped_reason=skipped["reason"].to_numpy(dtype=str))
+        prune_cache(path.parent, keep=[path])
     out_rows = tracks.iloc[row].reset_index(drop=True).assign(start_s=start_s, padded_s=padded_s)
     return FeatureSet(X, out_rows, skipped, from_cache=False)
 

@@ -126,7 +126,13 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}"[:300]
 
 
-def safe_extract(archive, dest, *, marker: dict | None = None) -> Path:
+#: Caps on what an archive may unpack: GTZAN is 1.3 GB in about 1,000 files.
+MAX_EXTRACT_BYTES = 4 * 1024 ** 3
+MAX_EXTRACT_MEMBERS = 20_000
+
+
+def safe_extract(archive, dest, *, marker: dict | None = None, max_bytes: int = MAX_EXTRACT_BYTES,
+                 max_members: int = MAX_EXTRACT_MEMBERS) -> Path:
     """Extract a tar archive into ``dest`` safely and atomically.
 
     Parameters
@@ -150,8 +156,12 @@ def safe_extract(archive, dest, *, marker: dict | None = None) -> Path:
     ------
     FetchError
         If any member would write outside ``dest`` (absolute path, ``..``),
-        is a symbolic or hard link, or is not a regular file or folder;
-        nothing is extracted then.
+        is a symbolic or hard link, or is not a regular file or folder, or if
+        the archive holds more than ``max_members`` members or would unpack to
+        more than ``max_bytes`` (a sparse or "zip bomb" archive); nothing is
+        extracted then. Permissions come from the data filter (Python >=
+        3.11.4) or are reset to 0o644 / 0o755 after extraction; owners are
+        never taken from the archive.
 
     Notebook: README.md ("Using real GTZAN")
     """
@@ -173,9 +183,21 @@ def safe_extract(archive, dest, *, marker: dict | None = None) -> Path:
             if bad:
                 raise FetchError(f"refusing to extract {archive.name}: {len(bad)} unsafe member(s): "
                                  + "; ".join(bad[:5]))
+            total = sum(m.size for m in members if m.isfile())
+            if len(members) > max_members or total > max_bytes:
+                raise FetchError(f"refusing to extract {archive.name}: {len(members):,} members and "
+                                 f"{total / 1024 ** 3:.2f} GB unpacked exceed the caps ({max_members:,} members, "
+                                 f"{max_bytes / 1024 ** 3:.1f} GB); this is not a GTZAN archive")
             tmp.mkdir(parents=True)
-            kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            tar.extractall(tmp, members=members, **kwargs)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tmp, members=members, filter="data")
+            else:  # Python < 3.11.4: no data filter; never apply the archive's owners, reset its modes
+                for m in members:
+                    m.uid = m.gid = os.getuid() if hasattr(os, "getuid") else 0
+                    m.uname = m.gname = ""
+                tar.extractall(tmp, members=members, numeric_owner=True)
+                for p in tmp.rglob("*"):
+                    p.chmod(0o755 if p.is_dir() else 0o644)
         if marker is not None:
             n_tracks = sum(1 for _ in _genre_files(tmp, GTZAN_GENRES))
             if not n_tracks:

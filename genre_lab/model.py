@@ -17,10 +17,13 @@ import json
 import logging
 import os
 import sys
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .cache import atomic_write
 from .config import AUDIO, AudioParams, DEFAULT_SEED, check_genres
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -44,24 +47,36 @@ DROPOUT = 0.3
 
 @contextlib.contextmanager
 def _quiet_fd2():
-    """Silence C++ start-up lines that TensorFlow writes straight to file descriptor 2."""
+    """Hold back the C++ start-up lines TensorFlow writes straight to file descriptor 2.
+
+    They are captured, not discarded: if the block fails (a broken install,
+    an unsupported CPU), what TensorFlow wrote is attached to the error.
+    """
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no real fd 2 (some embedded interpreters)
         yield
         return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
+    with tempfile.TemporaryFile(mode="w+b") as cap:
+        try:
+            os.dup2(cap.fileno(), 2)
             yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        except BaseException as err:
+            os.dup2(saved, 2)
+            cap.seek(0)
+            said = cap.read().decode(errors="replace").strip()
+            if said:
+                raise RuntimeError(f"importing TensorFlow/Keras failed ({type(err).__name__}: {err}); "
+                                   f"TensorFlow said:\n{said[-4000:]}") from err
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _keras():
-    """Import Keras (TensorFlow backend) with its start-up noise silenced."""
+    """Import Keras (TensorFlow backend) with its start-up noise held back."""
     if "keras" not in sys.modules:
         with _quiet_fd2():
             import tensorflow  # noqa: F401  (its C++ logging starts here)
@@ -274,12 +289,24 @@ def seed_everything(seed: int) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    except Exception:  # pragma: no cover - other backends
-        pass
+    except (ImportError, AttributeError, RuntimeError) as err:  # another backend, or an old TensorFlow
+        warnings.warn(f"training is seeded but not deterministic: TensorFlow op determinism is unavailable "
+                      f"({type(err).__name__}: {err}); results may differ between runs", RuntimeWarning, stacklevel=2)
 
 
-def _layout(model) -> str:
-    return HISTORICAL if model.name == HISTORICAL else REFERENCE
+def _layout(model, params: AudioParams = AUDIO) -> str:
+    """The input layout a model was built for, read from its input shape (never from its name)."""
+    shape = tuple(model.input_shape[1:])
+    if shape == params.feature_shape:
+        return REFERENCE
+    if shape == params.feature_shape[::-1]:
+        return HISTORICAL
+    raise ValueError(f"model {model.name!r} takes input {shape}, neither {params.feature_shape} (time x mel) "
+                     f"nor {params.feature_shape[::-1]} (the 2018 mel x time layout)")
+
+
+class ModelFileError(ValueError):
+    """A saved model file that exists but cannot be loaded (truncated, damaged, not a .keras archive)."""
 
 
 def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int = 27, batch_size: int = 32,
@@ -301,7 +328,7 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
     seed : int
         Seeds shuffling and dropout.
     verbose : int
-        2 prints one line per epoch; 0 is silent.
+        Non-zero prints one short line per epoch (loss and accuracy, training and validation); 0 is silent.
 
     Returns
     -------
@@ -321,9 +348,27 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
         check_input(X_val)
         val = (to_model_layout(np.asarray(X_val, np.float32), layout), keras.utils.to_categorical(y_val, n))
     seed_everything(seed)
+    callbacks = [_EpochLine(epochs)] if verbose else []
     hist = model.fit(to_model_layout(X_train, layout), keras.utils.to_categorical(y_train, n),
-                     validation_data=val, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
+                     validation_data=val, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
+                     callbacks=callbacks)
     return {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+
+
+class _EpochLine:
+    """A Keras callback printing one short line per epoch (Keras' own log takes two, with timings)."""
+
+    def __new__(cls, epochs: int):
+        keras = _keras()
+
+        class EpochLine(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                logs = logs or {}
+                parts = [f"{k.replace('val_', 'validation ')} {v:.3f}" for k, v in logs.items()
+                         if k in ("loss", "accuracy", "val_loss", "val_accuracy")]
+                print(f"epoch {epoch + 1:>2}/{epochs}: " + ", ".join(parts), flush=True)
+
+        return EpochLine()
 
 
 def predict_proba(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
@@ -382,6 +427,29 @@ def predict_logits(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     return hidden @ weights + bias
 
 
+def embed(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
+    """What the network has learned: the penultimate layer (``Dense(128)``) for each clip.
+
+    Parameters
+    ----------
+    model : keras.Model
+    X : np.ndarray
+        ``(n_clips, 388, 128)`` log-mel features.
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_clips, 128)``: the input of the softmax layer.
+
+    Notebook: 06_right_for_the_right_reason.ipynb
+    """
+    keras = _keras()
+    X = np.asarray(X, dtype=np.float32)
+    check_input(X)
+    body = keras.Model(model.inputs, model.get_layer("genre").input)
+    return np.asarray(body.predict(to_model_layout(X, _layout(model)), batch_size=batch_size, verbose=0))
+
+
 def _meta_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
@@ -417,18 +485,11 @@ def save_model(model, path, *, genres, params: AudioParams = AUDIO, history: dic
         raise ValueError(f"{len(genres)} genres for a model with {model.output_shape[-1]} outputs")
     meta = {"genres": genres, "audio": params.to_dict(), "layout": _layout(model),
             "input_shape": list(model.input_shape[1:]), "history": history or {}, **extra}
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    tmp_meta = tmp.with_suffix(".json")
-    try:
+    # Both are complete before either is renamed into place; only an interruption between the two renames
+    # can pair them wrongly, and load_model then refuses a genre count or layout that disagrees.
+    with atomic_write(path) as tmp, atomic_write(_meta_path(path)) as tmp_meta:
         model.save(tmp)
         tmp_meta.write_text(json.dumps(meta, indent=1))
-        # Both are complete before either is renamed into place; only an interruption between the two renames
-        # can pair them wrongly, and load_model then refuses a genre count or input shape that disagrees.
-        os.replace(tmp_meta, _meta_path(path))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp_meta.unlink(missing_ok=True)
     return path
 
 
@@ -466,7 +527,10 @@ def load_model(path, *, genres=None, params: AudioParams = AUDIO):
     if not meta_path.is_file():
         raise FileNotFoundError(f"{path.name} has no metadata file {meta_path.name}; save models with "
                                 "genre_lab.save_model so the genre list travels with them")
-    meta = json.loads(meta_path.read_text())
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError as err:
+        raise ModelFileError(f"{meta_path.name} is damaged ({err}); delete {path.name} and train again") from err
     if genres is not None and list(check_genres(genres)) != meta["genres"]:
         raise ValueError(f"{path.name} was trained on genres {meta['genres']}, not {list(genres)}; "
                          "retrain or select the same genres in the same order")
@@ -474,8 +538,17 @@ def load_model(path, *, genres=None, params: AudioParams = AUDIO):
         raise ValueError(f"{path.name} was trained on features with audio parameters {meta.get('audio')}, "
                          f"which differ from {params.to_dict()}")
     keras = _keras()
-    model = keras.saving.load_model(path)
+    try:
+        model = keras.saving.load_model(path)
+    except MemoryError:
+        raise
+    except Exception as err:  # zipfile.BadZipFile, OSError, ValueError... from a truncated or damaged file
+        raise ModelFileError(f"{path.name} is damaged and cannot be loaded ({type(err).__name__}: {err}); "
+                             "delete it and train again (`genre-lab train` or notebook 03)") from err
     layout = meta.get("layout", REFERENCE)
+    if layout != _layout(model, params):
+        raise ValueError(f"{path.name}: its metadata says layout {layout!r} but the model takes "
+                         f"{tuple(model.input_shape[1:])}; the files do not belong together")
     want = params.feature_shape if layout == REFERENCE else params.feature_shape[::-1]
     if tuple(model.input_shape[1:]) != tuple(want):
         raise ValueError(f"{path.name} takes input {tuple(model.input_shape[1:])}, but {layout} features are {want}")

@@ -12,13 +12,12 @@ Notebook: all of them
 from __future__ import annotations
 
 import logging
-import subprocess
 import time
 from pathlib import Path
 
 from .config import display_path, repo_dir
 
-__all__ = ["notebook_paths", "run_notebooks"]
+__all__ = ["notebook_paths", "run_notebooks", "setup_notebook"]
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +87,11 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
                                 resources={"metadata": {"path": str(path.parent)}})
         t0 = time.perf_counter()
         error = None
+        kernel_log = out / f"{path.stem}.kernel.log"
         try:
-            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter; cell output is kept
+            # The kernel's own stderr (start-up chatter, but also a fatal crash) goes to a log file, not the screen
+            with open(kernel_log, "w") as log_fh:
+                client.execute(stderr=log_fh)
         except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as err:
             # an error in a cell, a cell over the time limit, a crashed kernel: record it, go on with the next
             lines = [ln for ln in str(err).strip().splitlines() if ln.strip("- ")]
@@ -97,6 +99,9 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
                 error = lines[-1] if lines else type(err).__name__
             else:  # timeouts and dead kernels say what happened first
                 error = f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+            said = kernel_log.read_text(errors="replace").strip().splitlines() if kernel_log.is_file() else []
+            if said and isinstance(err, DeadKernelError):
+                error += f" (kernel's last words: {said[-1][:200]}; see {display_path(kernel_log)})"
         seconds = time.perf_counter() - t0
         executed = out / path.name
         nbformat.write(nb, executed)
@@ -111,3 +116,31 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
     n_ok = sum(r["ok"] for r in results)
     echo(f"{n_ok}/{len(results)} notebooks ran; open the HTML files in {display_path(out)}/ in a browser")
     return results
+
+
+def setup_notebook(*, figure_format: str = "jpeg"):
+    """Prepare a teaching notebook: small figures, quiet libraries, and the data (generated on first use).
+
+    Figures are embedded as JPEG (spectrograms are pictures of fine detail:
+    PNG would make each notebook megabytes larger), TensorFlow's start-up
+    messages are silenced, and the data root is resolved once: the demo
+    dataset is generated if the default root is empty.
+
+    Returns
+    -------
+    Path
+        The data root, for ``gl.find_tracks(root)`` and friends.
+
+    Notebook: every notebook's first cell
+    """
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        if get_ipython() is not None:
+            set_matplotlib_formats(figure_format)
+    except ImportError:  # plain Python: nothing to configure
+        pass
+    from .datasets import ensure_dataset
+
+    return ensure_dataset()

@@ -120,7 +120,7 @@ def plot_mel_grid(features, titles, *, params: AudioParams = AUDIO, ncols: int =
     return axes
 
 
-def plot_history(history: dict, *, axes=None):
+def plot_history(history: dict, *, axes=None, data: str | None = None):
     """Training curves of accuracy and loss; the validation curve is labelled *validation*.
 
     Parameters
@@ -144,7 +144,7 @@ def plot_history(history: dict, *, axes=None):
         ax.plot(epochs, history[metric], label="train", marker=".")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], label="validation", marker=".")
-        ax.set(xlabel="epoch", ylabel=metric, title=f"{metric} per epoch")
+        ax.set(xlabel="epoch", ylabel=metric, title=f"{metric} per epoch" + (f" ({data} data)" if data else ""))
         ax.grid(alpha=0.3)
         ax.legend()
     axes[0].set_ylim(0, 1.02)
@@ -251,9 +251,12 @@ def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
     Notebook: 04_confusion_matrix.ipynb
     """
     ax = _ax(ax, (8, 2.8))
-    t = timeline.index.to_numpy(dtype=float)
+    # each window is drawn at its centre: a change at 11.5 s shows near 11.5 s, not at the start of the
+    # first window that reaches it
+    t = timeline.index.to_numpy(dtype=float) + AUDIO.clip_seconds / 2
     ax.stackplot(t, timeline.to_numpy().T, labels=timeline.columns, alpha=0.85)
-    ax.set(xlim=(t.min(), t.max()), ylim=(0, 1), xlabel="window start (s)", ylabel="probability", title=title)
+    ax.set(xlim=(t.min(), t.max()), ylim=(0, 1), xlabel="time (s): centre of each 9 s window", ylabel="probability",
+           title=title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return ax
 
@@ -288,4 +291,121 @@ def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams
     img = librosa.display.specshow(np.asarray(heat).T, cmap="coolwarm", vmin=-lim, vmax=lim, alpha=0.55, **kw)
     ax.figure.colorbar(img, ax=ax, label="drop in log-odds")
     ax.set(title=title, xlabel="time (s)", ylabel="mel frequency (Hz)")
+    return ax
+
+
+def plot_score(score, *, seconds: float | None = None, ax=None, title: str | None = None):
+    """A piano roll of a demo clip's score (``pretty_midi.PrettyMIDI``): one colour per part, drums as ticks.
+
+    Parameters
+    ----------
+    score : pretty_midi.PrettyMIDI or str or Path
+        The score, or the ``.mid`` file saved beside a demo clip.
+    seconds : float or None
+        Show only the first ``seconds``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    import matplotlib.pyplot as plt
+    import pretty_midi
+
+    if not isinstance(score, pretty_midi.PrettyMIDI):
+        score = pretty_midi.PrettyMIDI(str(score))
+    ax = _ax(ax, (9, 2.6))
+    colors = plt.get_cmap("tab10")
+    for i, inst in enumerate(score.instruments):
+        notes = [n for n in inst.notes if seconds is None or n.start < seconds]
+        if not notes:
+            continue
+        label = inst.name + ("" if inst.is_drum else f" ({pretty_midi.program_to_instrument_name(inst.program)})")
+        if inst.is_drum:  # drums have no pitch: a tick per stroke along the bottom
+            ax.plot([n.start for n in notes], [20 - 2 * (i % 3)] * len(notes), "|", color=colors(i % 10),
+                    markersize=6, label=label)
+        else:
+            ax.broken_barh([(n.start, n.end - n.start) for n in notes], (0, 0), color=colors(i % 10))
+            for n in notes:
+                ax.plot([n.start, n.end], [n.pitch, n.pitch], color=colors(i % 10), linewidth=2.5,
+                        solid_capstyle="butt")
+            ax.plot([], [], color=colors(i % 10), linewidth=3, label=label)
+    ax.set(xlabel="time (s)", ylabel="MIDI pitch", title=title, ylim=(14, 100))
+    if seconds is not None:
+        ax.set_xlim(0, seconds)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    return ax
+
+
+def plot_reliability(table: pd.DataFrame, *, ax=None, title: str | None = None, label: str | None = None):
+    """Reliability diagram: accuracy against confidence per bin (from :func:`genre_lab.reliability_table`).
+
+    Points on the diagonal are calibrated; below it, over-confident.
+
+    Notebook: 06_right_for_the_right_reason.ipynb
+    """
+    ax = _ax(ax, (4, 4))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="calibrated")
+    ax.plot(table["confidence"], table["accuracy"], "o-", label=label)
+    for row in table.itertuples():
+        ax.annotate(str(row.n), (row.confidence, row.accuracy), textcoords="offset points", xytext=(4, -10),
+                    fontsize="small")
+    ax.set(xlabel="confidence (mean top probability)", ylabel="accuracy", xlim=(0, 1.02), ylim=(0, 1.02),
+           title=title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_embedding(points: np.ndarray, labels, genres, *, wrong=None, ax=None, title: str | None = None):
+    """2-D embedding of songs coloured by true genre; mistakes circled in black.
+
+    Parameters
+    ----------
+    points : np.ndarray
+        ``(n_songs, 2)`` (PCA or t-SNE of :func:`genre_lab.embed`).
+    labels : array-like of int
+        True genre index per song.
+    wrong : array-like of bool or None
+        Songs the network got wrong.
+
+    Notebook: 06_right_for_the_right_reason.ipynb
+    """
+    import matplotlib.pyplot as plt
+
+    ax = _ax(ax, (5.5, 4.5))
+    labels = np.asarray(labels)
+    cmap = plt.get_cmap("tab10")
+    for g, name in enumerate(genres):
+        m = labels == g
+        ax.scatter(points[m, 0], points[m, 1], s=22, color=cmap(g), label=name)
+    if wrong is not None and np.any(wrong):
+        w = np.asarray(wrong, bool)
+        ax.scatter(points[w, 0], points[w, 1], s=90, facecolors="none", edgecolors="black", linewidths=1.2,
+                   label="misclassified")
+    ax.set(xticks=[], yticks=[], title=title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    return ax
+
+
+def plot_intervals(summary: pd.DataFrame, *, ax=None, title: str | None = None, chance: float | None = None):
+    """Mean test accuracy with its 95% interval over training seeds, per model and measure.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`genre_lab.results_over_seeds` (``model``, ``measure``, ``mean``, ``low``, ``high``).
+
+    Notebook: 06_right_for_the_right_reason.ipynb
+    """
+    ax = _ax(ax, (6.5, 3))
+    labels = [f"{r.model}\n{r.measure.replace('_', ' ')}" for r in summary.itertuples()]
+    y = np.arange(len(summary))[::-1]
+    err = np.vstack([summary["mean"] - summary["low"], summary["high"] - summary["mean"]])
+    ax.errorbar(summary["mean"], y, xerr=np.nan_to_num(err), fmt="o", capsize=4)
+    ax.set_yticks(y, labels, fontsize="small")
+    if chance is not None:
+        ax.axvline(chance, color="grey", linestyle=":", label="chance")
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set(xlabel="test accuracy (mean and 95% interval over seeds)", xlim=(0, 1), title=title)
     return ax

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import atomic_write
 from .config import DEFAULT_SEED, cache_dir, data_root
 
 __all__ = ["SPLITS", "split_tracks", "manifest_path", "save_manifest", "load_manifest", "load_or_make_split",
@@ -105,10 +106,8 @@ def manifest_path(root=None, genres=None, seed: int = DEFAULT_SEED) -> Path:
 def save_manifest(split: pd.DataFrame, path) -> Path:
     """Write a split manifest (CSV: track_id, genre, split) atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    split[["track_id", "genre", "split"]].to_csv(tmp, index=False)
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        split[["track_id", "genre", "split"]].to_csv(tmp, index=False)
     return path
 
 

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from genre_lab.cli import main
@@ -9,7 +10,7 @@ from genre_lab.cli import main
 
 def test_make_demo_and_info_json(tmp_path, capsys):
     root = tmp_path / "demo"
-    assert main(["make-demo", "--root", str(root), "--clips-per-genre", "2", "--seed", "3"]) == 0
+    assert main(["make-demo", "--root", str(root), "--clips-per-genre", "2", "--seed", "3", "--seconds", "3"]) == 0
     capsys.readouterr()
     assert main(["info", "--root", str(root), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
@@ -105,11 +106,28 @@ def test_predict_any_recording(small_demo, tmp_path, capsys):
     assert main(["train", "--root", str(small_demo), "--epochs", "1", "--out", str(model), "--quiet"]) == 0
     capsys.readouterr()
     song = write(tmp_path / "upload.wav", tone(20, 330, sr=44_100, channels=2), sr=44_100)  # stereo, 44.1 kHz, 20 s
-    assert main(["predict", str(song), "--model", str(model), "--json"]) == 0
+    short = write(tmp_path / "short.flac", tone(5, 330))
+    silent = write(tmp_path / "silent.wav", np.zeros(12 * 22_050, np.float32))
+    nan = write(tmp_path / "nan.wav", np.full(22_050 * 3, np.nan, np.float32), subtype="FLOAT")
+    garbage = tmp_path / "garbage.au"
+    garbage.write_bytes(b"not audio at all")
+    files = [song, short, silent, nan, garbage, tmp_path / "gone.wav"]
+    assert main(["predict", *map(str, files), "--model", str(model), "--json"]) == 1  # some failed
     res = json.loads(capsys.readouterr().out)
-    assert res["file"] == "upload.wav" and res["windows"] == 3  # 9 s windows at 0, 4.5 and 9 s
-    assert len(res["top"]) == 3 and abs(sum(t["probability"] for t in res["top"]) - 1) < 0.05
-    assert [round(t["start_s"], 1) for t in res["timeline"]] == [0.0, 4.5, 9.0]
+    assert [r["file"] for r in res] == [f.name for f in files]
+    up = res[0]
+    assert set(up) >= {"file", "seconds", "windows", "top", "timeline", "error"}
+    assert up["error"] is None and up["windows"] == 3 and up["seconds"] == 20.0  # 9 s windows at 0, 4.5 and 9 s
+    assert len(up["top"]) == 3 and abs(sum(t["probability"] for t in up["top"]) - 1) < 0.05
+    assert [(t["start_s"], t["end_s"]) for t in up["timeline"]] == [(0.0, 9.0), (4.5, 13.5), (9.0, 18.0)]
+    assert res[1]["error"] is None and res[1]["windows"] == 1 and "padded" in res[1]["flags"][0]
+    assert res[2]["error"] is None and any("silent" in f for f in res[2]["flags"])
+    assert "NaN or infinite" in res[3]["error"]
+    assert "cannot decode garbage.au" in res[4]["error"] or "too short" in res[4]["error"]
+    assert "no audio file" in res[5]["error"]
+    # --top larger than the model's genres: a clear error, not a KeyError
+    assert main(["predict", str(song), "--model", str(model), "--top", "9"]) == 2
+    assert "--top must be between 1 and 5" in capsys.readouterr().err
 
 
 def test_run_notebooks_writes_executed_copies_and_html(small_demo, tmp_path, monkeypatch):

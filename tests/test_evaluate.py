@@ -1,7 +1,6 @@
 """Metrics on hand-made cases, song-level voting, and the MFCC baseline."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import genre_lab as gl
@@ -72,3 +71,26 @@ def test_baseline_beats_chance_on_a_small_demo_set(tmp_path):
     base = gl.make_baseline().fit(Z[tr], y[tr])
     acc = gl.accuracy(y[te], base.predict(Z[te]))
     assert acc >= 0.4, f"baseline {acc:.0%} on 40 test clips; chance is 20%"
+
+
+def test_accuracy_interval_is_a_wilson_interval():
+    low, high = gl.accuracy_interval(52, 75)
+    assert low < 52 / 75 < high and (round(low, 3), round(high, 3)) == (0.582, 0.791)
+    assert gl.accuracy_interval(0, 10)[0] == 0.0 and gl.accuracy_interval(10, 10)[1] == 1.0
+
+
+def test_one_evaluation_for_any_model_the_baseline_included(tmp_path):
+    root = tmp_path / "demo"
+    gl.make_demo_dataset(root, clips_per_genre=20, seed=11, seconds=12.0, n_jobs=2)
+    exp = gl.load_experiment(root)
+    base = gl.fit_baseline(*exp.part("train"))
+    res = gl.evaluate_model(base, exp, hop_seconds=3.0)
+    assert res["n"] == {"train": 75, "validation": 10, "test": 15} and res["data"] == "synthetic demo"
+    assert res["accuracy"]["test"] >= 0.4  # chance is 20%
+    low, high = res["accuracy_ci95"]["test"]
+    assert low <= res["accuracy"]["test"] <= high
+    assert res["n_song_vote"] == 15 and 0 <= res["accuracy_song_vote"] <= 1
+    cm = np.array(res["confusion_matrix"])
+    assert cm.sum() == 15 and cm.sum(axis=1).tolist() == [3] * 5  # rows are the true genres
+    assert len(res["top_k"]) == 15 and len(res["top_k"][0]["top"]) == 3
+    assert set(res["classification_report"]) >= set(gl.DEFAULT_GENRES)

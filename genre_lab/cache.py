@@ -1,0 +1,216 @@
+"""Safe writes and the bounded feature cache.
+
+Every file genre_lab writes (features, split manifests, models, demo clips,
+metadata) goes through :func:`atomic_write`: the content is written to a
+unique temporary file in the target folder and renamed into place, so a reader
+sees the old file or the whole new one, never half of one, and two writers of
+the same name never share a temporary file.
+
+The feature cache is a folder of compressed ``.npz`` files keyed by every
+parameter that changes their content. It is bounded: when it grows beyond
+:data:`CACHE_LIMIT_BYTES` (or ``$GENRE_LAB_CACHE_LIMIT_MB``), the least
+recently used files are deleted. Files are loaded without pickle.
+
+Notebook: 02_dataset_split.ipynb
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["atomic_write", "load_arrays", "save_arrays", "prune_cache", "cache_usage", "remove_stale_temporaries",
+           "CACHE_LIMIT_BYTES", "TMP_TAG"]
+
+log = logging.getLogger(__name__)
+
+#: Default size limit of the feature cache (2 GiB); ``$GENRE_LAB_CACHE_LIMIT_MB`` overrides it.
+CACHE_LIMIT_BYTES = 2 * 1024 ** 3
+#: Every temporary file genre_lab writes carries this tag, so stale ones can be found and removed.
+TMP_TAG = ".genre_lab-tmp"
+#: A temporary file older than this is left over from a killed process.
+STALE_SECONDS = 24 * 3600
+
+
+@contextlib.contextmanager
+def atomic_write(path, *, suffix: str | None = None):
+    """Yield a unique temporary path beside ``path``; rename it to ``path`` if the block succeeds.
+
+    Parameters
+    ----------
+    path : str or Path
+        Final file name. Its folder is created.
+    suffix : str or None
+        Suffix of the temporary name (default: the suffix of ``path``), for
+        writers that choose the format from it (Keras ``.keras``, soundfile).
+
+    Yields
+    ------
+    Path
+        Where to write. On an exception the temporary file is deleted and the
+        old ``path`` (if any) is left untouched.
+
+    Examples
+    --------
+    >>> with atomic_write(tmp_path / "a.txt") as tmp:   # doctest: +SKIP
+    ...     tmp.write_text("hello")
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_TAG + (path.suffix if suffix is None else suffix),
+                                dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def remove_stale_temporaries(folder, *, older_than: float = STALE_SECONDS) -> int:
+    """Delete temporary files of :func:`atomic_write` older than ``older_than`` seconds below ``folder``.
+
+    Returns
+    -------
+    int
+        How many files were removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    now, removed = time.time(), 0
+    for p in folder.rglob(f"*{TMP_TAG}*"):
+        try:
+            if p.is_file() and now - p.stat().st_mtime > older_than:
+                p.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process removed it first
+            continue
+    if removed:
+        log.info("removed %d stale temporary file(s) below %s", removed, folder.name)
+    return removed
+
+
+class CorruptCache(ValueError):
+    """A cache file that exists but cannot be read as what it claims to be."""
+
+
+def save_arrays(path, key: str, **arrays) -> Path:
+    """Write arrays and their cache key to a compressed ``.npz``, atomically.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    with atomic_write(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, key=np.array(key), **arrays)
+    return Path(path)
+
+
+def load_arrays(path, key: str) -> dict | None:
+    """Arrays of a cache file written by :func:`save_arrays`, or None if absent or made with another key.
+
+    A file proved corrupt (not a zip archive, a missing or damaged member) is
+    deleted and None returned; any other error (out of memory, permission)
+    propagates and the file is kept.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    path = Path(path)
+    try:
+        z = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    except (zipfile.BadZipFile, EOFError, ValueError) as err:
+        return _drop_corrupt(path, err)
+    try:
+        with z:
+            if "key" not in z.files:
+                return _drop_corrupt(path, "no key member")
+            if str(z["key"]) != key:
+                return None
+            out = {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, OSError) as err:
+        if isinstance(err, OSError) and not isinstance(err, zipfile.BadZipFile) and err.errno is not None:
+            raise  # a real I/O problem (permission, disk), not a damaged file
+        return _drop_corrupt(path, err)
+    os.utime(path)  # "recently used", for pruning
+    return out
+
+
+def _drop_corrupt(path: Path, why) -> None:
+    log.warning("cache file %s is damaged (%s): deleting it and recomputing", path.name, why)
+    path.unlink(missing_ok=True)
+    return None
+
+
+def cache_usage(folder) -> tuple[int, int]:
+    """``(n_files, total_bytes)`` of the cache files below ``folder``."""
+    folder = Path(folder)
+    files = [p for p in folder.glob("*.npz")] if folder.is_dir() else []
+    return len(files), sum(p.stat().st_size for p in files if p.exists())
+
+
+def cache_limit_bytes() -> int:
+    """The cache size limit: ``$GENRE_LAB_CACHE_LIMIT_MB`` or :data:`CACHE_LIMIT_BYTES`."""
+    env = os.environ.get("GENRE_LAB_CACHE_LIMIT_MB", "").strip()
+    if env:
+        try:
+            return int(float(env) * 1024 ** 2)
+        except ValueError:
+            raise ValueError(f"GENRE_LAB_CACHE_LIMIT_MB must be a number of megabytes, got {env!r}") from None
+    return CACHE_LIMIT_BYTES
+
+
+def prune_cache(folder, *, limit_bytes: int | None = None, keep=()) -> list[str]:
+    """Delete the least recently used cache files until the folder fits in ``limit_bytes``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The feature cache folder.
+    limit_bytes : int or None
+        Size limit (default :func:`cache_limit_bytes`).
+    keep : iterable of Path
+        Files never deleted (the one just written).
+
+    Returns
+    -------
+    list of str
+        Names of the deleted files.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    folder = Path(folder)
+    limit = cache_limit_bytes() if limit_bytes is None else int(limit_bytes)
+    keep = {Path(k).resolve() for k in keep}
+    remove_stale_temporaries(folder)
+    files = []
+    for p in folder.glob("*.npz") if folder.is_dir() else []:
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        files.append((st.st_mtime, st.st_size, p))
+    total = sum(s for _, s, _ in files)
+    removed = []
+    for _, size, p in sorted(files):  # oldest use first
+        if total <= limit:
+            break
+        if p.resolve() in keep:
+            continue
+        p.unlink(missing_ok=True)
+        total -= size
+        removed.append(p.name)
+    if removed:
+        log.info("feature cache over %.0f MB: removed %d least recently used file(s)", limit / 1024 ** 2, len(removed))
+    return removed

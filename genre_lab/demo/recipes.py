@@ -1,0 +1,259 @@
+"""Each demo genre as a table: how musicians describe it, written down as data.
+
+A recipe says, for one genre and its sub-styles: the tempo range and feel,
+the drum kit and drum-pattern family, the parts that play (General MIDI
+program, register, role, pattern, level), the chord vocabulary and
+progressions, the dynamics, the room, and the form. :mod:`.render` turns a
+recipe into notes and the notes into sound; nothing about a genre lives
+anywhere else.
+
+The tables draw on how the genres are usually described:
+
+* **metal** -- distorted power chords and palm mutes through an amp, bass
+  doubling the riff, double kick or half-time grooves, crashes and china,
+  100-200 BPM, mostly minor/modal keys; sometimes strings and choir
+  (symphonic metal) or a clean-guitar section;
+* **classical** -- orchestra, string quartet, solo piano or choir in a
+  hall, no drum kit, rubato and long crescendi, functional harmony;
+* **hiphop** -- a boom-bap or trap beat, heavy kick and 808 or finger
+  bass, swung hats, 80-100 BPM (trap hats at double time), a repeated
+  sample-like phrase, a rapped line;
+* **country** -- steel-string strumming, fiddle, banjo rolls, honky-tonk
+  piano, a train beat or two-step with brushes, boom-chick bass, I-IV-V;
+* **reggae** -- one-drop, steppers or rockers drums, offbeat skank guitar
+  and organ bubble, a melodic bass up front, 60-90 BPM, horn lines.
+
+Genres share instruments and tempi at their edges on purpose (fiddle and
+violin, strings in symphonic metal, organ in reggae and gospel-tinged
+country, boom-bap and reggae tempi), as real ones do.
+
+Notebook: 01_mel_spectrograms.ipynb
+"""
+
+from __future__ import annotations
+
+__all__ = ["RECIPES", "DRUM_KEYS", "DRUM_PATTERNS", "SCALES", "recipe"]
+
+#: General MIDI drum keys used by the patterns.
+DRUM_KEYS = {
+    "kick": 36, "kick2": 35, "snare": 38, "rim": 37, "clap": 39, "hat": 42, "pedal_hat": 44, "open_hat": 46,
+    "crash": 49, "ride": 51, "china": 52, "tom_hi": 50, "tom_mid": 47, "tom_lo": 45, "tambourine": 54,
+    "cowbell": 56, "shaker": 70, "ride_bell": 53,
+}
+
+#: Drum patterns, one bar of sixteenth notes per line: X accent, x normal, o ghost, . rest.
+DRUM_PATTERNS = {
+    # metal
+    "double_kick": {"kick": "xxxxxxxxxxxxxxxx", "snare": "....X.......X...", "ride": "x...x...x...x..."},
+    "thrash_beat": {"kick": "x.x.x.x.x.x.x.x.", "snare": "..X...X...X...X.", "hat": "x.x.x.x.x.x.x.x."},
+    "metal_halftime": {"kick": "x.....x.xx....x.", "snare": "........X.......", "china": "x...x...x...x..."},
+    "metal_groove": {"kick": "x..x..x.xx.x....", "snare": "....X.......X...", "hat": "x.x.x.x.x.x.x.x."},
+    # rock-derived, shared by several genres
+    "backbeat": {"kick": "x.......x.x.....", "snare": "....X.......X...", "hat": "x.x.x.x.x.x.x.x."},
+    # hiphop
+    "boom_bap": {"kick": "X......x..x.....", "snare": "....X.......X...", "hat": "x.x.x.x.x.x.x.x.",
+                 "open_hat": "..............x."},
+    "boom_bap2": {"kick": "X.x.......x..x..", "snare": "....X.......X..o", "hat": "x.xox.x.x.xox.x."},
+    "trap": {"kick": "X.......x.....x.", "clap": "........X.......", "hat": "xxxxxxxxxxxxxxxx"},
+    "trap2": {"kick": "X..x......x.x...", "clap": "........X.......", "hat": "x.x.xxx.x.x.xxxx"},
+    # country
+    "train": {"kick": "x.......x.......", "snare": "oxoXoxoXoxoXoxoX"},
+    "two_step": {"kick": "x.......x.......", "snare": "....x.......x...", "hat": "x.x.x.x.x.x.x.x."},
+    "shuffle": {"kick": "x.......x.......", "snare": "....x.......x...", "ride": "x..xx..xx..xx..x"},
+    # reggae
+    "one_drop": {"rim": "........X.......", "kick": "........X.......", "hat": "x.x.x.x.x.x.x.x.",
+                 "open_hat": "..............x."},
+    "steppers": {"kick": "X...x...X...x...", "rim": "........X.......", "hat": "..x...x...x...x."},
+    "rockers": {"kick": "X.......X.......", "snare": "....x.......X...", "hat": "x.xxx.xxx.xxx.xx"},
+}
+
+#: Scales as semitones above the tonic.
+SCALES = {
+    "major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10), "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10), "harmonic_minor": (0, 2, 3, 5, 7, 8, 11), "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+}
+
+# A part: role (what it plays), programs (GM, one drawn), register (lowest, highest MIDI key),
+# pattern (how it plays), level (dB range in the mix), p (chance that a clip has it; parts a sub-style lists
+# under "extra" always play), substyles (if given: the only sub-styles the part may join).
+# Progressions are scale degrees (0 = I/i); each chord lasts one bar unless "bars" says otherwise.
+
+RECIPES = {
+    "metal": {
+        "tempo": (100, 200), "scales": {"minor": 0.45, "phrygian": 0.25, "harmonic_minor": 0.15, "dorian": 0.15},
+        "tonic": (40, 47), "swing": (0.0, 0.0), "timing_ms": 6, "velocity": (85, 120),
+        "room": {"size": (0.3, 0.6), "wet": (0.06, 0.15)}, "compression": (4.0, 8.0),
+        "progressions": [(0, 0, 5, 6), (0, 5, 6, 0), (0, 1, 0, 6), (0, 3, 4, 0), (0, 6, 5, 6), (0, 0, 3, 1)],
+        "substyles": {
+            "thrash": {"p": 0.3, "tempo": (160, 200), "drums": ["thrash_beat", "double_kick"], "kit": [16, 0, 8],
+                       "guitar": "palm_16ths"},
+            "heavy": {"p": 0.3, "tempo": (100, 140), "drums": ["metal_groove", "backbeat"], "kit": [16, 8, 0],
+                      "guitar": "power_8ths"},
+            "groove": {"p": 0.2, "tempo": (110, 150), "drums": ["metal_halftime", "metal_groove"], "kit": [16, 0],
+                       "guitar": "chug"},
+            "symphonic": {"p": 0.2, "tempo": (120, 180), "drums": ["double_kick", "metal_groove"], "kit": [16, 0, 8],
+                          "guitar": "power_8ths", "extra": ["strings", "choir"]},
+        },
+        "parts": {
+            "drums": {"role": "drums", "level": (-3, 0), "p": 1.0},
+            "guitar": {"role": "riff", "programs": [30, 30, 29], "register": (40, 64), "level": (-2, 0), "p": 1.0,
+                       "amp": (14, 26)},
+            "guitar2": {"role": "riff", "programs": [30, 29], "register": (40, 64), "level": (-6, -2), "p": 0.6,
+                        "amp": (12, 24)},
+            "bass": {"role": "bass", "programs": [34, 33, 34], "register": (28, 43), "pattern": "follow_riff",
+                     "level": (-6, -2), "p": 1.0},
+            "lead": {"role": "lead", "programs": [29, 30, 85], "register": (64, 84), "level": (-7, -3), "p": 0.5,
+                     "amp": (10, 20), "rhythm": "melodic"},
+            "strings": {"role": "pad", "programs": [48, 49, 50], "register": (52, 76), "level": (-9, -4), "p": 0.0},
+            "choir": {"role": "pad", "programs": [52, 53], "register": (55, 74), "level": (-10, -5), "p": 0.0},
+        },
+        "form": {"bars": (4, 8), "intro_no_drums": 0.1, "fills": 0.6, "crash_on_sections": 1.0},
+    },
+    "classical": {
+        "tempo": (50, 130), "scales": {"major": 0.55, "minor": 0.3, "harmonic_minor": 0.15},
+        "tonic": (48, 59), "swing": (0.0, 0.0), "timing_ms": 14, "velocity": (35, 100), "rubato": (0.04, 0.12),
+        "room": {"size": (0.75, 0.95), "wet": (0.2, 0.38)}, "compression": (1.0, 1.8),
+        "progressions": [(0, 3, 4, 0), (0, 5, 1, 4), (0, 4, 5, 3), (0, 3, 6, 2), (0, 1, 4, 0), (0, 5, 3, 4)],
+        "substyles": {
+            "orchestra": {"p": 0.35, "tempo": (55, 120), "drums": None,
+                          "extra": ["strings", "basses", "melody", "horns", "woodwind", "timpani"]},
+            "symphonic": {"p": 0.25, "tempo": (70, 140), "drums": None,
+                          "extra": ["ostinato", "strings", "basses", "melody", "brass", "timpani", "percussion",
+                                    "choir"]},
+            "string_quartet": {"p": 0.15, "tempo": (60, 130), "drums": None,
+                               "extra": ["violin1", "violin2", "viola", "cello"]},
+            "piano": {"p": 0.2, "tempo": (60, 130), "drums": None, "extra": ["piano_left", "piano_right"]},
+            "choir": {"p": 0.1, "tempo": (50, 90), "drums": None, "extra": ["choir", "organ", "basses"]},
+        },
+        "parts": {
+            "strings": {"role": "pad", "programs": [48, 49, 48, 44], "register": (48, 79), "level": (-3, 0), "p": 0.0,
+                        "rhythm": "long"},
+            "basses": {"role": "bass", "programs": [43, 42, 48, 58], "register": (28, 48), "pattern": "roots_long",
+                       "level": (-3, 0), "p": 0.0},
+            "brass": {"role": "pad", "programs": [61, 60, 57, 58], "register": (41, 67), "level": (-6, -2), "p": 0.0,
+                      "rhythm": "long"},
+            "percussion": {"role": "orchestral_perc", "programs": [48], "level": (-6, -2), "p": 0.0},
+            "ostinato": {"role": "ostinato", "programs": [48, 45, 44, 42], "register": (40, 64), "level": (-4, -1),
+                         "p": 0.35, "substyles": ["orchestra"]},
+            "melody": {"role": "lead", "programs": [40, 73, 68, 71, 60, 56], "register": (65, 88), "level": (-4, 0),
+                       "p": 0.0, "rhythm": "legato"},
+            "horns": {"role": "pad", "programs": [60, 61, 57], "register": (50, 72), "level": (-10, -5), "p": 0.6,
+                      "rhythm": "long", "substyles": ["orchestra"]},
+            "woodwind": {"role": "counter", "programs": [73, 71, 68, 70], "register": (60, 84), "level": (-10, -5),
+                         "p": 0.5, "substyles": ["orchestra", "symphonic"]},
+            "timpani": {"role": "timpani", "programs": [47], "register": (36, 52), "level": (-6, -2), "p": 0.6,
+                        "substyles": ["orchestra", "symphonic"]},
+            "violin1": {"role": "lead", "programs": [40], "register": (67, 93), "level": (-2, 0), "p": 0.0,
+                        "rhythm": "legato"},
+            "violin2": {"role": "inner", "programs": [40], "register": (60, 79), "level": (-5, -2), "p": 0.0},
+            "viola": {"role": "inner", "programs": [41], "register": (53, 72), "level": (-5, -2), "p": 0.0},
+            "cello": {"role": "bass", "programs": [42], "register": (36, 57), "pattern": "roots_moving",
+                      "level": (-4, -1), "p": 0.0},
+            "piano_left": {"role": "arp", "programs": [0, 0, 1], "register": (36, 60), "level": (-3, 0), "p": 0.0},
+            "piano_right": {"role": "lead", "programs": [0, 0, 1], "register": (64, 91), "level": (-2, 0), "p": 0.0,
+                            "rhythm": "melodic"},
+            "choir": {"role": "pad", "programs": [52, 53], "register": (50, 77), "level": (-2, 0), "p": 0.0,
+                      "rhythm": "long"},
+            "organ": {"role": "pad", "programs": [19, 20], "register": (43, 72), "level": (-9, -4), "p": 0.5,
+                      "rhythm": "long", "substyles": ["choir"]},
+        },
+        "form": {"bars": (4, 8), "crescendo": (0.5, 1.0)},
+    },
+    "hiphop": {
+        "tempo": (80, 100), "scales": {"minor": 0.5, "dorian": 0.3, "major": 0.2},
+        "tonic": (36, 47), "swing": (0.0, 0.3), "timing_ms": 8, "velocity": (80, 120),
+        "room": {"size": (0.15, 0.4), "wet": (0.04, 0.12)}, "compression": (3.0, 6.0),
+        "progressions": [(0, 0, 5, 5), (0, 3, 0, 3), (0, 5, 3, 4), (0, 0, 3, 3), (0, 6, 5, 6), (0, 2, 0, 2)],
+        "substyles": {
+            "boom_bap": {"p": 0.55, "tempo": (84, 98), "drums": ["boom_bap", "boom_bap2"], "kit": [0, 8, 24],
+                         "swing": (0.12, 0.3), "bass": "finger"},
+            "trap": {"p": 0.3, "tempo": (65, 80), "drums": ["trap", "trap2"], "kit": [25, 24], "hat_rolls": True,
+                     "swing": (0.0, 0.05), "bass": "808"},
+            "lofi": {"p": 0.15, "tempo": (70, 90), "drums": ["boom_bap"], "kit": [8, 40, 0], "swing": (0.2, 0.35),
+                     "bass": "finger"},
+        },
+        "parts": {
+            "drums": {"role": "drums", "level": (-1, 0), "p": 1.0},
+            "bass": {"role": "bass", "programs": [33, 32, 38], "register": (28, 45), "pattern": "kick_follow",
+                     "level": (-3, 0), "p": 1.0},
+            "loop": {"role": "sample_loop", "programs": [4, 5, 0, 26, 48, 11, 16, 61, 24, 89], "register": (55, 79),
+                     "level": (-9, -4), "p": 1.0},
+            "rap": {"role": "rap", "programs": [53, 85, 52], "register": (50, 62), "level": (-5, -1), "p": 0.75},
+            "hook": {"role": "lead", "programs": [73, 66, 80, 11, 53], "register": (67, 84), "level": (-11, -6),
+                     "p": 0.35, "rhythm": "sparse"},
+        },
+        "form": {"bars": (4, 8), "intro_no_drums": 0.12, "fills": 0.2, "crash_on_sections": 0.3},
+    },
+    "country": {
+        "tempo": (85, 180), "scales": {"major": 0.85, "mixolydian": 0.15},
+        "tonic": (43, 52), "swing": (0.0, 0.2), "timing_ms": 10, "velocity": (70, 115),
+        "room": {"size": (0.2, 0.5), "wet": (0.06, 0.16)}, "compression": (2.0, 4.0),
+        "progressions": [(0, 3, 4, 0), (0, 0, 3, 4), (0, 3, 0, 4), (0, 4, 3, 0), (0, 3, 0, 0, 4, 4, 0, 0),
+                         (0, 5, 3, 4)],
+        "substyles": {
+            "train_beat": {"p": 0.3, "tempo": (130, 180), "drums": ["train"], "kit": [40, 0, 32]},
+            "two_step": {"p": 0.35, "tempo": (90, 130), "drums": ["two_step", "shuffle"], "kit": [0, 8, 40, 32]},
+            "bluegrass": {"p": 0.2, "tempo": (110, 170), "drums": None, "extra": ["banjo", "fiddle"]},
+            "ballad": {"p": 0.15, "tempo": (70, 95), "drums": ["two_step", "backbeat"], "kit": [40, 32, 0],
+                       "extra": ["strings_soft"]},
+        },
+        "parts": {
+            "drums": {"role": "drums", "level": (-4, -1), "p": 1.0},
+            "acoustic": {"role": "strum", "programs": [25, 25, 24], "register": (52, 71), "level": (-2, 0), "p": 1.0},
+            "bass": {"role": "bass", "programs": [32, 33, 32], "register": (28, 48), "pattern": "boom_chick",
+                     "level": (-5, -2), "p": 1.0},
+            "fiddle": {"role": "lead", "programs": [110, 40], "register": (62, 86), "level": (-5, -1), "p": 0.55,
+                       "rhythm": "melodic"},
+            "banjo": {"role": "roll", "programs": [105], "register": (55, 79), "level": (-8, -3), "p": 0.35},
+            "piano": {"role": "comp", "programs": [3, 0, 1], "register": (55, 79), "level": (-9, -4), "p": 0.35},
+            "electric": {"role": "lead", "programs": [27, 26, 25], "register": (57, 81), "level": (-8, -4), "p": 0.35,
+                         "rhythm": "twang"},
+            "vocal": {"role": "lead", "programs": [53, 85, 52], "register": (57, 74), "level": (-4, -1), "p": 0.5,
+                      "rhythm": "melodic"},
+            "strings_soft": {"role": "pad", "programs": [49, 48], "register": (55, 76), "level": (-12, -7), "p": 0.0,
+                             "rhythm": "long"},
+        },
+        "form": {"bars": (4, 8), "intro_no_drums": 0.1, "fills": 0.4, "crash_on_sections": 0.5},
+    },
+    "reggae": {
+        "tempo": (60, 90), "scales": {"major": 0.45, "minor": 0.35, "dorian": 0.2},
+        "tonic": (40, 50), "swing": (0.08, 0.3), "timing_ms": 9, "velocity": (75, 115),
+        "room": {"size": (0.3, 0.7), "wet": (0.08, 0.2)}, "compression": (2.0, 4.0),
+        "progressions": [(0, 3, 0, 3), (0, 6, 0, 6), (0, 4, 5, 3), (0, 3, 4, 3), (0, 0, 4, 4), (0, 5, 3, 4)],
+        "substyles": {
+            "one_drop": {"p": 0.5, "tempo": (64, 84), "drums": ["one_drop"], "kit": [0, 8, 32]},
+            "steppers": {"p": 0.25, "tempo": (70, 90), "drums": ["steppers"], "kit": [0, 8, 24]},
+            "rockers": {"p": 0.25, "tempo": (66, 88), "drums": ["rockers", "one_drop"], "kit": [0, 8]},
+        },
+        "parts": {
+            "drums": {"role": "drums", "level": (-3, 0), "p": 1.0},
+            "bass": {"role": "bass", "programs": [33, 34, 38, 32], "register": (28, 47), "pattern": "reggae_line",
+                     "level": (-1, 0), "p": 1.0},
+            "skank": {"role": "skank", "programs": [27, 26, 28, 4], "register": (57, 74), "level": (-6, -2),
+                      "p": 0.9},
+            "bubble": {"role": "bubble", "programs": [16, 17, 18], "register": (52, 74), "level": (-9, -4), "p": 0.6},
+            "horns": {"role": "lead", "programs": [61, 56, 57, 65, 66], "register": (60, 82), "level": (-8, -3),
+                      "p": 0.35, "rhythm": "sparse"},
+            "vocal": {"role": "lead", "programs": [53, 85, 52], "register": (57, 74), "level": (-4, -1), "p": 0.5,
+                      "rhythm": "melodic"},
+            "piano": {"role": "skank", "programs": [0, 1, 4], "register": (60, 79), "level": (-10, -5), "p": 0.3},
+        },
+        "form": {"bars": (4, 8), "intro_no_drums": 0.1, "fills": 0.3, "crash_on_sections": 0.4},
+    },
+}
+
+
+def recipe(genre: str) -> dict:
+    """The recipe table of one genre.
+
+    Raises
+    ------
+    ValueError
+        If there is no recipe for ``genre``.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    if genre not in RECIPES:
+        raise ValueError(f"no demo recipe for genre {genre!r}; recipes exist for {', '.join(RECIPES)}. "
+                         "Point GENRE_LAB_DATA at a real GTZAN copy for the other genres.")
+    return RECIPES[genre]

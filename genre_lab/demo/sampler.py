@@ -1,0 +1,409 @@
+"""A small SoundFont sampler: play the recorded instrument samples of a General MIDI SoundFont.
+
+The demo music is made from recordings of real instruments and drum kits:
+the samples of ``TimGM6mb.sf2``, the General MIDI SoundFont that ships inside
+the ``pretty_midi`` package (so nothing beyond pip is needed). ``sf2utils``
+parses the file; this module plays it the way a hardware sampler does:
+
+* **zone**: for a (bank, program, key, velocity), every instrument zone
+  whose key and velocity ranges contain the note sounds (layers);
+* **pitch**: the zone's sample is resampled by
+  ``2 ** ((key - root_key) / 12 + tuning)`` x (sample rate / output rate);
+* **loop**: a looped zone repeats its loop while the note is held, so a
+  note can last longer than its recording;
+* **envelope**: delay, attack, hold, decay to the sustain level, release
+  (the zone's own volume-envelope generators), times the velocity curve
+  and the zone's attenuation; the zone's low-pass filter cut-off.
+
+Notebook: 01_mel_spectrograms.ipynb
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "load_soundfont"]
+
+log = logging.getLogger(__name__)
+
+#: SF2 2.01 default generator values (section 8.1.3) used when a zone does not set one.
+_DEFAULTS = {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 12: 0, 45: 0, 50: 0, 8: 13500, 17: 0, 33: -12000, 34: -12000,
+             35: -12000, 36: -12000, 37: 0, 38: -12000, 39: 0, 40: 0, 48: 0, 51: 0, 52: 0, 54: 0, 56: 100,
+             57: 0, 58: -1}
+#: Generators that are ignored at preset level (spec 8.1.3).
+_NOT_AT_PRESET = {0, 1, 2, 3, 4, 12, 45, 50, 46, 47, 53, 54, 57, 58, 41}
+#: The longest release rendered, in seconds (some zones ask for 10 s tails).
+MAX_RELEASE = 1.5
+#: Memory for rendered notes kept for reuse, per process (joblib restarts workers that grow by 300 MB).
+NOTE_CACHE_BYTES = 160 * 1024 ** 2
+
+
+class SoundFontError(RuntimeError):
+    """The SoundFont is missing, unreadable or lacks an instrument; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One zone that sounds for a note: its sample and how to play it.
+
+    Attributes
+    ----------
+    data : np.ndarray
+        The recorded sample, float32 in [-1, 1].
+    sample_rate : int
+        Rate the sample was recorded at.
+    root_key : int
+        MIDI key at which the sample plays at its own pitch.
+    tune_cents : float
+        Extra tuning (coarse + fine + the sample's pitch correction).
+    loop : tuple of int or None
+        ``(start, end)`` of the sustain loop in samples, or None.
+    gain : float
+        Linear gain from the zone's attenuation.
+    delay, attack, hold, decay, release : float
+        Volume envelope, seconds.
+    sustain_db : float
+        Sustain level in dB below the peak (100 = decays to silence).
+    cutoff_hz : float
+        The zone's low-pass filter cut-off (opened by its modulation envelope, see :func:`_cutoff`).
+    exclusive : int
+        Exclusive class (hi-hats choke each other); 0 for none.
+    """
+
+    data: np.ndarray
+    sample_rate: int
+    root_key: int
+    tune_cents: float
+    scale_tuning: float
+    loop: tuple | None
+    gain: float
+    delay: float
+    attack: float
+    hold: float
+    decay: float
+    sustain_db: float
+    release: float
+    cutoff_hz: float
+    exclusive: int
+    zone: tuple = ()
+
+
+def default_soundfont_path() -> Path:
+    """``TimGM6mb.sf2``, the General MIDI SoundFont inside the ``pretty_midi`` package."""
+    try:
+        import pretty_midi
+    except ImportError as err:  # pragma: no cover - a declared dependency
+        raise SoundFontError("pretty_midi is not installed; reinstall genre_lab (`python3 tasks.py run`)") from err
+    return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+
+
+def _tc(tc: float) -> float:
+    """Timecents to seconds."""
+    return float(2.0 ** (tc / 1200.0))
+
+
+class SoundFont:
+    """A General MIDI SoundFont, parsed once, with its sample data in memory.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        An ``.sf2`` file (default: :func:`default_soundfont_path`).
+
+    Raises
+    ------
+    SoundFontError
+        If the file is missing or cannot be parsed as a SoundFont.
+
+    Examples
+    --------
+    >>> sf = SoundFont()                                  # doctest: +SKIP
+    >>> sf.render_note(0, 0, 60, 100, 0.5, 22050).shape   # doctest: +SKIP
+    (44100,)
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+
+    def __init__(self, path=None):
+        path = Path(path) if path is not None else default_soundfont_path()
+        if not path.is_file():
+            raise SoundFontError(f"no SoundFont at {path}: the demo music is played from the General MIDI "
+                                 "SoundFont that pretty_midi ships (TimGM6mb.sf2); reinstall pretty_midi "
+                                 "(`pip install --force-reinstall pretty_midi`) or pass another .sf2 file")
+        self.path = path
+        root = logging.getLogger()
+        quiet = _QuietSf2utils()
+        root.addFilter(quiet)  # sf2utils logs ~80 "loop starting too early" lines on the root logger
+        try:
+            from sf2utils.sf2parse import Sf2File
+
+            with open(path, "rb") as fh:
+                sf2 = Sf2File(fh)
+                self._presets = {(p.bank, p.preset): p for p in sf2.presets if p.name != "EOP"}
+                for p in self._presets.values():  # resolve every zone while the file is open
+                    for bag in p.bags:
+                        if bag.instrument is not None:
+                            for ibag in bag.instrument.bags:
+                                _ = ibag.sample
+                fh.seek(sf2.raw.smpl_offset - 4)
+                n = int.from_bytes(fh.read(4), "little") // 2
+                self._smpl = np.fromfile(fh, dtype="<i2", count=n).astype(np.float32) / 32768.0
+        except SoundFontError:
+            raise
+        except Exception as err:  # sf2utils raises many types on a damaged file
+            raise SoundFontError(f"{path.name} cannot be read as a SoundFont ({type(err).__name__}: {err}); "
+                                 "reinstall pretty_midi or pass another .sf2 file") from err
+        finally:
+            root.removeFilter(quiet)
+        if not self._presets or len(self._smpl) == 0:
+            raise SoundFontError(f"{path.name} holds no presets or no samples")
+        self._voice_cache: dict = {}
+        self._held_cache: dict = {}
+        self._complete: set = set()
+        self._ramps: dict = {}
+        self._notes: dict = {}
+        self._note_bytes = 0
+
+    def has_preset(self, bank: int, program: int) -> bool:
+        """True if the SoundFont has this (bank, program); drum kits are bank 128."""
+        return (bank, program) in self._presets
+
+    def preset_name(self, bank: int, program: int) -> str:
+        """The preset's name, e.g. ``"DistortionGuitar"``."""
+        return self._presets[(bank, program)].name
+
+    def voices(self, bank: int, program: int, key: int, velocity: int = 100) -> list[Voice]:
+        """Every zone (layer) that sounds for this note.
+
+        Parameters
+        ----------
+        bank : int
+            0 for melodic instruments, 128 for drum kits.
+        program : int
+            General MIDI program (or drum-kit number).
+        key, velocity : int
+            MIDI key and velocity.
+
+        Returns
+        -------
+        list of Voice
+            Empty if no zone covers the key.
+        """
+        ck = (bank, program, int(key))
+        if ck in self._voice_cache:
+            return [v for rng, v in self._voice_cache[ck] if _in(rng, velocity)]
+        if (bank, program) not in self._presets:
+            raise SoundFontError(f"{self.path.name} has no preset bank {bank} program {program}")
+        preset = self._presets[(bank, program)]
+        pbags = [b for b in preset.bags if b.instrument is not None]
+        pglob = next((b for b in preset.bags[:1] if b.instrument is None), None)
+        out = []
+        for pz in pbags:
+            if not _in(pz.key_range, key):
+                continue
+            pgen = {**_gens(pglob), **_gens(pz)}
+            ibags = pz.instrument.bags
+            iglob = ibags[0] if ibags and ibags[0].sample is None else None
+            for iz in ibags:
+                if iz.sample is None or not _in(iz.key_range, key):
+                    continue
+                vel_range = _both(pz.velocity_range, iz.velocity_range)
+                g = {**_DEFAULTS, **_gens(iglob), **_gens(iz)}
+                for op, v in pgen.items():
+                    if op not in _NOT_AT_PRESET:
+                        g[op] = g.get(op, 0) + v
+                s = iz.sample
+                a0 = s.start + g[0] + 32768 * g[4]
+                a1 = s.end + g[1] + 32768 * g[12]
+                ls = s.start + s.start_loop + g[2] + 32768 * g[45] - a0
+                le = s.start + s.end_loop + g[3] + 32768 * g[50] - a0
+                data = self._smpl[a0:a1]
+                if len(data) < 8:
+                    continue
+                looped = (g[54] & 3) in (1, 3) and 0 <= ls < le <= len(data) and le - ls >= 8
+                out.append((vel_range, Voice(
+                    data=data, sample_rate=int(s.sample_rate),
+                    root_key=int(g[58] if g[58] >= 0 else s.original_pitch),
+                    tune_cents=float(100 * g[51] + g[52] + s.pitch_correction), scale_tuning=float(g[56]),
+                    loop=(int(ls), int(le)) if looped else None, gain=float(10 ** (-g[48] / 10.0 / 20.0)),
+                    delay=_tc(g[33]), attack=_tc(g[34]), hold=_tc(g[35] + (60 - key) * g[39]),
+                    decay=_tc(g[36] + (60 - key) * g[40]), sustain_db=max(0.0, g[37] / 10.0),
+                    release=min(MAX_RELEASE, _tc(g[38])), cutoff_hz=_cutoff(g),
+                    exclusive=int(g[57]), zone=(id(pz), id(iz)))))
+        self._voice_cache[ck] = out
+        return [v for rng, v in out if _in(rng, velocity)]
+
+    def render_note(self, bank: int, program: int, key: int, velocity: int, seconds: float, sr: int) -> np.ndarray:
+        """Audio of one note held for ``seconds``, plus its release, at ``sr`` Hz (mono float32).
+
+        Every layer is resampled from its root key to the note's pitch; a
+        looped layer repeats its loop for as long as the note is held, an
+        unlooped one plays to its end. At note-off the sound fades over the
+        zone's release time. The held sound is computed once per key and
+        cut to length for each note.
+
+        Returns
+        -------
+        np.ndarray
+            Shape ``(n,)``, at most ``(seconds + release) * sr`` samples
+            (an unlooped sample may end sooner).
+        """
+        n_on = max(1, int(round(seconds * sr / 64)) * 64)  # note lengths on a 3 ms grid: notes repeat, and are cached
+        velocity = max(1, min(127, int(velocity)))
+        ck = (bank, program, int(key), velocity, n_on, sr)
+        got = self._notes.get(ck)
+        if got is not None:
+            return got
+        if self._note_bytes > NOTE_CACHE_BYTES:  # bound the memory a long run can take
+            self._notes.clear()
+            self._held_cache.clear()
+            self._complete.clear()
+            self._note_bytes = 0
+        voices = self.voices(bank, program, key, velocity)
+        if not voices:
+            return np.zeros(0, np.float32)
+        release = max(v.release for v in voices)
+        n = n_on + int(release * sr)
+        held = self._held(bank, program, int(key), voices, n, sr)[:n]
+        out = held * np.float32((max(1, velocity) / 127.0) ** 2)  # SF2's concave velocity curve, roughly
+        if len(out) > n_on:
+            out[n_on:] *= self._release_ramp(release, sr)[: len(out) - n_on]
+        out.setflags(write=False)
+        self._notes[ck] = out
+        self._note_bytes += out.nbytes
+        return out
+
+    def _release_ramp(self, release: float, sr: int) -> np.ndarray:
+        """The fall after note-off: 100 dB over the release time (cached per release time)."""
+        ck = (release, sr)
+        ramp = self._ramps.get(ck)
+        if ramp is None:
+            t = np.arange(int(release * sr) + 1, dtype=np.float32) / sr
+            ramp = self._ramps[ck] = (10 ** (-(t * (100.0 / max(release, 1e-3))) / 20)).astype(np.float32)
+        return ramp
+
+    def _held(self, bank, program, key, voices, n, sr) -> np.ndarray:
+        """The note held down for ``n`` samples, all layers summed (cached, grown on demand)."""
+        ck = (bank, program, key, tuple(v.zone for v in voices), sr)
+        got = self._held_cache.get(ck)
+        if got is not None and (len(got) >= n or ck in self._complete):
+            return got
+        length = max(n, int(0.5 * sr), 0 if got is None else 2 * len(got))
+        total = np.zeros(length, np.float32)
+        end = 0
+        for v in voices:
+            y = _play_voice(v, key, length, sr)
+            total[: len(y)] += y
+            end = max(end, len(y))
+        if end < length:  # every layer ended (unlooped): the held note is complete at this length
+            total = total[: max(end, 1)]
+            self._complete.add(ck)
+        self._held_cache[ck] = total
+        self._note_bytes += total.nbytes - (0 if got is None else got.nbytes)
+        return total
+
+
+class _QuietSf2utils(logging.Filter):
+    def filter(self, record):  # noqa: A003
+        return "sf2utils" not in record.pathname
+
+
+def _in(rng, x) -> bool:
+    return rng is None or rng[0] <= x <= rng[1]
+
+
+def _cutoff(g: dict) -> float:
+    """The zone's low-pass cut-off where a held note spends its time, in Hz.
+
+    Most zones of this SoundFont set a low initial cut-off (a piano 440 Hz)
+    and open it with the modulation envelope (``modEnvToFilterFc``, +3000 to
+    +4000 cents). The sampler has no filter envelope: it uses the cut-off at
+    the envelope's peak when the envelope decays slowly (over a second or
+    more), and at its sustain level otherwise.
+    """
+    fc = 8.176 * 2 ** (g.get(8, 13500) / 1200.0)
+    depth = g.get(11, 0)
+    if depth:
+        decay = _tc(g.get(28, -12000))
+        sustain = 1.0 - min(1000, max(0, g.get(29, 0))) / 1000.0
+        level = 1.0 if decay >= 1.0 else sustain
+        fc *= 2 ** (depth * level / 1200.0)
+    return float(fc)
+
+
+def _both(a, b):
+    """Intersection of two velocity ranges (None: all velocities)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (max(a[0], b[0]), min(a[1], b[1]))
+
+
+def _gens(bag) -> dict:
+    return {} if bag is None else {o: g.short for o, g in bag.gens.items() if o not in (43, 44)}
+
+
+def _play_voice(v: Voice, key: int, n_out: int, sr: int) -> np.ndarray:
+    """One zone held down for ``n_out`` samples: resampled to the note's pitch, looped, enveloped, filtered."""
+    from scipy import signal
+
+    semis = (key - v.root_key) * v.scale_tuning / 100.0 + v.tune_cents / 100.0
+    step = 2.0 ** (semis / 12.0) * v.sample_rate / sr  # input samples per output sample
+    pos = np.arange(n_out, dtype=np.float64) * step
+    if v.loop is not None:
+        ls, le = v.loop
+        over = pos >= le
+        pos[over] = ls + np.mod(pos[over] - ls, le - ls)
+    else:
+        pos = pos[pos < len(v.data) - 1]
+    if len(pos) == 0:
+        return np.zeros(0, np.float32)
+    i = pos.astype(np.int64)
+    frac = (pos - i).astype(np.float32)
+    nxt = np.minimum(i + 1, len(v.data) - 1)
+    y = v.data[i] * (1 - frac) + v.data[nxt] * frac
+    y *= _envelope(v, len(y), sr) * v.gain
+    cutoff = max(60.0, v.cutoff_hz)
+    if cutoff < 0.45 * sr:
+        y = signal.sosfilt(_lowpass(round(cutoff), sr), y)
+    return np.asarray(y, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=512)
+def _lowpass(cutoff: float, sr: int) -> np.ndarray:
+    from scipy import signal
+
+    return signal.butter(2, cutoff, "lowpass", fs=sr, output="sos")
+
+
+def _envelope(v: Voice, n: int, sr: int) -> np.ndarray:
+    """Volume envelope of a held note: delay, attack, hold, then decay to the sustain level (in dB)."""
+    t0 = np.arange(n, dtype=np.float32) / sr - v.delay
+    decay_start = v.attack + v.hold
+    slope = 100.0 / max(v.decay, 1e-3)  # dB per second: SF2's decay time is the time for a 100 dB fall
+    db = -np.minimum(v.sustain_db, slope * np.maximum(0.0, t0 - decay_start))
+    return (10 ** (db / 20) * np.clip(t0 / max(v.attack, 1e-3), 0, 1)).astype(np.float32)
+
+
+_INSTANCE: SoundFont | None = None
+
+
+def load_soundfont(path=None) -> SoundFont:
+    """The SoundFont, loaded once per process (``path`` None: the default one).
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    global _INSTANCE
+    if path is not None:
+        return SoundFont(path)
+    if _INSTANCE is None or os.getpid() != getattr(_INSTANCE, "_pid", None):
+        _INSTANCE = SoundFont()
+        _INSTANCE._pid = os.getpid()
+    return _INSTANCE

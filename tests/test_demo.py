@@ -1,0 +1,284 @@
+"""The embedded demo dataset: recorded-instrument sampler, genre recipes, rendering, and the dataset lifecycle."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+import genre_lab as gl
+from genre_lab.demo import dataset as demo_dataset
+from genre_lab.demo.recipes import RECIPES
+from genre_lab.demo.render import render_clip
+from genre_lab.demo.sampler import SoundFont, SoundFontError, load_soundfont
+
+SR = 22_050
+
+
+def _digest(root, pattern="*.au"):
+    h = hashlib.sha256()
+    for p in sorted(root.rglob(pattern)):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _f0(y, sr=SR):
+    """Fundamental frequency by autocorrelation (robust for one steady note)."""
+    import librosa
+
+    f = librosa.yin(y[: sr // 2], fmin=40, fmax=1500, sr=sr, frame_length=4096)
+    return float(np.median(f))
+
+
+@pytest.fixture(scope="module")
+def tiny_demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "a"
+    gl.make_demo_dataset(root, clips_per_genre=2, seed=7, seconds=4.0, n_jobs=2)
+    return root
+
+
+# ---------------------------------------------------------------- sampler
+
+@pytest.mark.parametrize("program", [0, 25, 33, 40])
+def test_a_zone_plays_at_its_own_pitch_at_its_root_key_and_an_octave_up_at_twice_f0(program):
+    sf2 = load_soundfont()
+    voice = sf2.voices(0, program, 60, 100)[0]
+    key = voice.root_key
+    at_root = _f0(sf2.render_note(0, program, key, 100, 1.0, SR))
+    native = 440 * 2 ** ((key - voice.tune_cents / 100 - 69) / 12)  # the sample's own pitch
+    expected = 440 * 2 ** ((key - 69) / 12)  # what the key should sound (tuning corrects the sample)
+    assert abs(at_root / expected - 1) < 0.01, (at_root, expected, native)
+    up = _f0(sf2.render_note(0, program, key + 12, 100, 1.0, SR))
+    assert abs(up / (2 * at_root) - 1) < 0.01
+
+
+def test_a_looped_note_sustains_past_its_sample():
+    sf2 = load_soundfont()
+    voice = sf2.voices(0, 48, 60, 100)[0]  # strings: a looped zone
+    assert voice.loop is not None
+    sample_seconds = len(voice.data) / voice.sample_rate
+    held = 4 * sample_seconds + 1.0
+    y = sf2.render_note(0, 48, 60, 100, held, SR)
+    tail = y[int((held - 0.3) * SR):int(held * SR)]
+    assert len(y) >= held * SR
+    assert np.sqrt(np.mean(tail ** 2)) > 0.05 * np.sqrt(np.mean(y[: SR // 2] ** 2))  # still sounding
+
+
+def test_a_missing_or_unreadable_soundfont_gives_a_clear_error(tmp_path):
+    with pytest.raises(SoundFontError, match="no SoundFont at .*reinstall pretty_midi"):
+        SoundFont(tmp_path / "missing.sf2")
+    bad = tmp_path / "bad.sf2"
+    bad.write_bytes(b"RIFF\x04\x00\x00\x00sfbk not really")
+    with pytest.raises(SoundFontError, match="cannot be read as a SoundFont"):
+        SoundFont(bad)
+
+
+# ---------------------------------------------------------------- recipes and rendering
+
+@pytest.mark.parametrize("genre,substyle", [(g, s) for g in RECIPES for s in RECIPES[g]["substyles"]])
+def test_every_recipe_renders_clean_audio_of_the_right_length(genre, substyle):
+    y, score, info = render_clip(genre, [3, len(substyle)], seconds=4.0, style_change=False, substyle=substyle)
+    assert y.dtype == np.float32 and y.shape == (4 * SR,)
+    assert np.all(np.isfinite(y))
+    assert 0.1 < np.abs(y).max() <= 1.0  # peak at most 0 dBFS: never clips
+    assert info["substyle"] == substyle and info["other_genre"] is None
+    assert sum(len(i.notes) for i in score.instruments) > 5
+    kit = [i for i in score.instruments if i.name == "drums"]
+    assert (not kit) == (RECIPES[genre]["substyles"][substyle]["drums"] is None)
+
+
+def test_classical_has_no_drum_kit_and_metal_always_does():
+    for seed in range(4):
+        _, score, _ = render_clip("classical", seed, seconds=2.0, style_change=False)
+        assert not any(i.name == "drums" for i in score.instruments)  # (orchestral percussion is no drum kit)
+        _, score, _ = render_clip("metal", seed, seconds=2.0, style_change=False)
+        assert any(i.name == "drums" and i.is_drum for i in score.instruments)
+
+
+def test_a_recorded_style_change_lies_where_the_spectrum_changes():
+    y, _, info = render_clip("classical", 11, seconds=20.0, style_change=True)
+    start, end = info["other_start_s"], info["other_end_s"]
+    assert info["other_genre"] in RECIPES and info["other_genre"] != "classical"
+    import librosa
+
+    S = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR, n_fft=1024, hop_length=512), ref=np.max)
+    t = librosa.frames_to_time(np.arange(S.shape[1]), sr=SR, hop_length=512)
+    inside = S[:, (t > start + 1) & (t < end - 1)].mean(axis=1)
+    outside = S[:, (t < start - 1) | (t > end + 1)].mean(axis=1)
+    first, second = S[:, (t > 1) & (t < 5)].mean(axis=1), S[:, (t > 15) & (t < 19)].mean(axis=1)
+    # the section differs from the rest of the song by more than two stretches of the same style differ
+    same = np.abs(first - second).mean() if (end < 1 or start > 19) else None
+    gap = np.abs(inside - outside).mean()
+    assert gap > 3.0, gap
+    if same is not None:
+        assert gap > same
+
+
+# ---------------------------------------------------------------- the dataset
+
+def test_demo_is_gtzan_shaped_with_scores_and_a_metadata_table(tiny_demo):
+    tracks, skipped = gl.scan_dataset(tiny_demo)
+    assert skipped.empty and len(tracks) == 10
+    assert tracks["path"].iloc[0] == "genres/metal/metal.00000.au"
+    info = sf.info(tiny_demo / "genres/metal/metal.00000.au")
+    assert (info.samplerate, info.channels, info.subtype, info.format) == (22_050, 1, "PCM_16", "AU")
+    assert info.frames == 4 * 22_050
+    assert gl.dataset_kind(tiny_demo) == "synthetic demo"
+    marker = json.loads((tiny_demo / "GENRE_LAB_DEMO.json").read_text())
+    assert "SYNTHETIC" in marker["note"] and marker["complete"] is True and marker["seed"] == 7
+    meta = gl.read_demo_metadata(tiny_demo)
+    assert list(meta["track_id"]) == list(tracks["track_id"])
+    assert (meta["genre"] == tracks["genre"]).all()
+    for row in meta.itertuples():
+        assert (tiny_demo / "genres" / row.genre / f"{row.track_id}.mid").is_file()
+        assert row.substyle in RECIPES[row.genre]["substyles"]
+        assert gl.demo_recipe(row.genre, int(row.track_id.split(".")[1]), seed=7, seconds=4.0)["bpm"] == row.bpm
+
+
+def test_the_score_matches_the_audio(tiny_demo):
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(str(tiny_demo / "genres/reggae/reggae.00000.mid"))
+    assert pm.instruments and max(n.end for i in pm.instruments for n in i.notes) > 2.0
+    names = {i.name for i in pm.instruments}
+    assert "bass" in names or any(n.endswith(":bass") for n in names)
+
+
+def test_same_seed_same_bytes_different_seed_different(tiny_demo, tmp_path):
+    again = gl.make_demo_dataset(tmp_path / "b", clips_per_genre=2, seed=7, seconds=4.0, n_jobs=1)
+    assert _digest(again) == _digest(tiny_demo)
+    assert _digest(again, "*.csv") == _digest(tiny_demo, "*.csv")
+    other = gl.make_demo_dataset(tmp_path / "c", clips_per_genre=2, seed=8, seconds=4.0, n_jobs=1)
+    assert _digest(other) != _digest(tiny_demo)
+
+
+def test_existing_clips_are_kept(tiny_demo):
+    path = tiny_demo / "genres/reggae/reggae.00001.au"
+    mtime = path.stat().st_mtime_ns
+    gl.make_demo_dataset(tiny_demo, clips_per_genre=2, seed=7, seconds=4.0)
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_unknown_recipe_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no demo recipe for genre 'jazz'"):
+        gl.make_demo_dataset(tmp_path, genres=["jazz"], clips_per_genre=1)
+
+
+def test_regenerating_with_another_seed_or_count_replaces_the_clips(tmp_path):
+    root = tmp_path / "d"
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=1, seconds=2.0, n_jobs=1)
+    first = _digest(root)
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=2, seed=2, seconds=2.0, n_jobs=1)
+    assert sorted(p.name for p in (root / "genres/reggae").glob("*.au")) == ["reggae.00000.au", "reggae.00001.au"]
+    fresh = tmp_path / "e"
+    gl.make_demo_dataset(fresh, genres=["reggae"], clips_per_genre=2, seed=2, seconds=2.0, n_jobs=1)
+    assert _digest(root) == _digest(fresh) != first
+    assert gl.read_demo_marker(root)["complete"] is True
+
+
+def test_a_dataset_of_the_first_generator_is_replaced(tmp_path, monkeypatch):
+    from genre_lab import config, datasets
+
+    root = tmp_path / "demo"
+    monkeypatch.setattr(datasets, "default_data_root", lambda: root)
+    monkeypatch.setattr(config, "default_data_root", lambda: root)
+    (root / "genres" / "metal").mkdir(parents=True)
+    sf.write(root / "genres/metal/metal.00000.au", np.zeros(SR, np.float32), SR, format="AU", subtype="PCM_16")
+    (root / "GENRE_LAB_DEMO.txt").write_text("seed=2018 clips_per_genre=1 seconds=1.0 genres=metal\ncomplete\n")
+    real = gl.make_demo_dataset
+    monkeypatch.setattr("genre_lab.demo.make_demo_dataset",
+                        lambda r, **kw: real(r, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1))
+    gl.ensure_dataset()
+    assert not (root / "GENRE_LAB_DEMO.txt").exists()
+    assert gl.read_demo_marker(root)["generator"] == demo_dataset.GENERATOR_VERSION
+    assert np.abs(sf.read(root / "genres/metal/metal.00000.au")[0]).max() > 0.1  # re-rendered, not the old silence
+
+
+def test_the_default_root_is_generated_once_and_kept_when_complete(tmp_path, monkeypatch):
+    from genre_lab import config, datasets
+
+    monkeypatch.setattr(datasets, "default_data_root", lambda: tmp_path / "demo")
+    monkeypatch.setattr(config, "default_data_root", lambda: tmp_path / "demo")
+    calls = []
+    real = gl.make_demo_dataset
+
+    def counting(root, **kw):
+        calls.append(kw)
+        return real(root, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1, seed=kw.get("seed", 2018))
+
+    monkeypatch.setattr("genre_lab.demo.make_demo_dataset", counting)
+    gl.ensure_dataset()
+    gl.ensure_dataset()
+    assert len(calls) == 1
+    marker = tmp_path / "demo" / "GENRE_LAB_DEMO.json"
+    marker.write_text(marker.read_text().replace('"complete": true', '"complete": false'))  # as if interrupted
+    gl.ensure_dataset()
+    assert len(calls) == 2
+
+
+def test_an_interrupted_change_of_seed_never_mixes_clips(tmp_path, monkeypatch):
+    root = tmp_path / "d"
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=1, seconds=2.0, n_jobs=1)
+    real, calls = demo_dataset._write_clip, []
+
+    def dies_after_one(*args):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(demo_dataset, "_write_clip", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    assert not gl.read_demo_marker(root)["complete"]
+    assert not list(root.rglob("*.genre_lab-tmp*"))  # no half-written file left behind
+    monkeypatch.setattr(demo_dataset, "_write_clip", real)
+    gl.make_demo_dataset(root, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    fresh = tmp_path / "e"
+    gl.make_demo_dataset(fresh, genres=["reggae"], clips_per_genre=3, seed=2, seconds=2.0, n_jobs=1)
+    assert _digest(root) == _digest(fresh)
+
+
+def test_a_folder_with_other_audio_is_never_overwritten(au_root):
+    before = sorted(p.name for p in au_root.rglob("*.au"))
+    with pytest.raises(ValueError, match="did not generate"):
+        gl.make_demo_dataset(au_root, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1)
+    assert sorted(p.name for p in au_root.rglob("*.au")) == before
+
+
+def test_ensure_dataset_finishes_an_interrupted_run_with_its_own_settings(tmp_path, monkeypatch):
+    from genre_lab import config, datasets
+
+    root = tmp_path / "demo"
+    monkeypatch.setattr(datasets, "default_data_root", lambda: root)
+    monkeypatch.setattr(config, "default_data_root", lambda: root)
+    gl.make_demo_dataset(root, genres=["country"], clips_per_genre=2, seed=7, seconds=1.5, n_jobs=1)
+    marker = root / "GENRE_LAB_DEMO.json"
+    marker.write_text(marker.read_text().replace('"complete": true', '"complete": false'))
+    (root / "genres/country/country.00001.au").unlink()
+    gl.ensure_dataset()
+    got = gl.read_demo_marker(root)
+    assert (got["complete"], got["seed"], got["clips_per_genre"], got["seconds"], got["genres"]) == \
+        (True, 7, 2, 1.5, ("country",))
+    assert sorted(p.name for p in (root / "genres/country").glob("*.au")) == ["country.00000.au", "country.00001.au"]
+
+
+def test_two_concurrent_make_demo_processes_leave_a_complete_consistent_dataset(tmp_path):
+    root = tmp_path / "shared"
+    cmd = [sys.executable, "-m", "genre_lab", "make-demo", "--root", str(root), "--clips-per-genre", "2",
+           "--seed", "5", "--seconds", "2"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1].decode()[-500:] for o in outs]
+    assert gl.read_demo_marker(root)["complete"] is True
+    tracks, skipped = gl.scan_dataset(root)
+    assert skipped.empty and len(tracks) == 10
+    fresh = gl.make_demo_dataset(tmp_path / "alone", clips_per_genre=2, seed=5, seconds=2.0, n_jobs=1)
+    assert _digest(root) == _digest(fresh)
+    assert pd.read_csv(root / "metadata.csv").equals(pd.read_csv(fresh / "metadata.csv"))
+    assert not list(root.rglob("*.genre_lab-tmp*"))

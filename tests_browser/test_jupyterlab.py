@@ -1,0 +1,165 @@
+"""The students' real client: every numbered notebook run through JupyterLab's UI in headless Chromium.
+
+nbval (the notebooks' own tests) runs a kernel; students use JupyterLab in a
+browser. This test starts JupyterLab from the project's environment on
+127.0.0.1 with a random port and token, opens each numbered notebook (a copy:
+the committed ones are never touched), runs Run -> Run All Cells, waits for
+every cell to finish, and checks what a student would see: no error, every
+figure the committed notebook has rendered as an image, audio players that
+play, and notebook 05's upload widget. A full-page screenshot of each notebook
+goes to ``build/browser/``.
+
+Chromium comes from the Debian package ``chromium`` (``.ci/run`` installs it);
+Playwright drives it through ``executable_path``, so Playwright's own browser
+download is never needed. Without Chromium the test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SHOTS = REPO / "build" / "browser"
+CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+                 if p and Path(p).exists()), None)
+CELL_TIMEOUT_S = 900
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install the Debian package `chromium` "
+                                                        "(apt-get install chromium) to run the browser test")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a copy of the notebooks; stopped whatever happens."""
+    work = tmp_path_factory.mktemp("lab")
+    for nb in NOTEBOOKS:
+        shutil.copy(nb, work / nb.name)
+    port, token = _free_port(), secrets.token_hex(16)
+    settings = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "jupyter" / "overrides.json", settings / "overrides.json")
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={work}", "--LabApp.news_url=", "--allow-root"]
+    log = open(work / "jupyterlab.log", "w")
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(work / "config"), "JUPYTERLAB_WORKSPACES_DIR": str(work / "ws")}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("JupyterLab exited: " + (work / "jupyterlab.log").read_text()[-2000:])
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("JupyterLab did not start within 60 s")
+        yield url, token, work
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                               args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                     "--disable-background-networking", "--disable-component-update",
+                                     "--disable-sync", "--autoplay-policy=no-user-gesture-required"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _committed(nb_path: Path) -> dict:
+    nb = nbformat.read(nb_path, as_version=4)
+    images = audio = widgets = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            images += any(k.startswith("image/") for k in data)
+            audio += "<audio" in str(data.get("text/html", ""))
+            widgets += "application/vnd.jupyter.widget-view+json" in data
+    return {"images": images, "audio": audio, "widgets": widgets,
+            "code_cells": sum(c.cell_type == "code" for c in nb.cells)}
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
+    url, token, work = lab
+    want = _committed(nb_path)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors_in_console = []
+    page.on("pageerror", lambda err: errors_in_console.append(str(err)))
+    try:
+        page.goto(f"{url}/lab/tree/{nb_path.name}?token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        assert not page.get_by_text("official Jupyter news").is_visible(), "the news pop-up should be disabled"
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+        deadline = time.time() + CELL_TIMEOUT_S * 2
+        while time.time() < deadline:
+            texts = prompts.all_inner_texts()
+            done = [t for t in texts if re.search(r"\[\d+\]", t)]
+            if len(texts) == want["code_cells"] and len(done) == len(texts) and \
+                    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
+                break
+            time.sleep(1.0)
+        else:
+            pytest.fail(f"{nb_path.name}: not every cell finished within the time limit ({texts})")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        errors = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                               has_text=re.compile(r"Traceback|Error\b"))
+        assert errors.count() == 0, f"{nb_path.name}: a cell shows an error: {errors.first.inner_text()[:800]}"
+        images = panel.locator(".jp-RenderedImage img")
+        assert images.count() == want["images"], f"{nb_path.name}: {images.count()} figures, committed {want['images']}"
+        for i in range(images.count()):
+            assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"), f"figure {i} not rendered"
+        if want["audio"]:
+            players = panel.locator("audio")
+            assert players.count() >= want["audio"]
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) audio'))"
+                ".every(a => a.readyState >= 1 && a.duration > 0)", timeout=60_000)
+        if want["widgets"]:
+            assert panel.locator("button.widget-upload, .widget-upload").count() >= 1, "the upload widget renders"
+        height = page.evaluate("() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"
+                               ".scrollHeight")
+        page.set_viewport_size({"width": 1400, "height": int(min(max(height + 200, 1000), 30_000))})
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{nb_path.stem}.png"), full_page=True)
+        assert not errors_in_console, errors_in_console
+    finally:
+        page.close()
