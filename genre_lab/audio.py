@@ -138,6 +138,21 @@ def _read_librosa(path: Path, sr: int, offset: float, duration: float | None) ->
     return y
 
 
+#: The container format libsndfile must find in a file of each extension (a header-less file reads as RAW).
+CONTAINERS = {".au": {"AU"}, ".snd": {"AU"}, ".wav": {"WAV", "WAVEX", "RF64"}, ".flac": {"FLAC"},
+              ".ogg": {"OGG"},
+              ".mp3": {"MP3", "MPEG"}, ".aiff": {"AIFF"}, ".aif": {"AIFF"}}
+
+
+def _check_format(f, path: Path) -> None:
+    """Refuse a file whose contents are not the format its name says (garbage read as raw u-law, say)."""
+    want = CONTAINERS.get(path.suffix.lower())
+    if want is not None and f.format not in want:
+        raise AudioError(f"{path.name} is not a valid {path.suffix} file: no {'/'.join(sorted(want))} header "
+                         f"(libsndfile guessed {f.format}); it is damaged, truncated or renamed. "
+                         f"{_ffmpeg_hint(path)}", kind="undecodable")
+
+
 def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) -> np.ndarray | None:
     """What ``librosa.load`` does when soundfile can read the file, step for step, or None when it cannot."""
     import soundfile as sf
@@ -147,6 +162,7 @@ def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) 
     except sf.LibsndfileError:
         return None
     with f:
+        _check_format(f, path)
         native = f.samplerate
         if offset:
             start = int(offset * native)
@@ -213,6 +229,7 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
         raise _undecodable(path, err) from err
     sr = params.sample_rate
     with f:
+        _check_format(f, path)
         native = f.samplerate
         resampler = None
         if native != sr:

@@ -46,9 +46,6 @@ class DatasetError(FileNotFoundError):
     """The data root is missing or holds no usable audio; the message says what to do."""
 
 
-#: The container format libsndfile must find in a file of each extension.
-_FORMATS = {".au": {"AU"}, ".wav": {"WAV", "WAVEX", "RF64"}}
-
 
 def _check_file(path: Path) -> str | None:
     """Return why ``path`` cannot be used as a GTZAN track, or None if its header is fine.
@@ -59,7 +56,7 @@ def _check_file(path: Path) -> str | None:
     """
     import soundfile as sf
 
-    from .audio import MIN_SECONDS
+    from .audio import CONTAINERS, MIN_SECONDS
 
     if path.name in KNOWN_BAD:
         return KNOWN_BAD[path.name]
@@ -73,7 +70,7 @@ def _check_file(path: Path) -> str | None:
         return "vanished while being scanned"
     except Exception as err:  # soundfile raises LibsndfileError / RuntimeError
         return f"unreadable: {err}".replace(str(path), path.name)
-    want = _FORMATS.get(path.suffix.lower())
+    want = CONTAINERS.get(path.suffix.lower())
     if want is not None and info.format not in want:
         return (f"not a valid {path.suffix} file: no {'/'.join(sorted(want))} header "
                 f"(libsndfile guessed {info.format}); damaged, truncated or renamed")

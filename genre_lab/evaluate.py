@@ -223,7 +223,7 @@ def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tu
     Examples
     --------
     >>> [round(v, 3) for v in accuracy_interval(52, 75)]
-    [0.582, 0.791]
+    [0.582, 0.786]
 
     Notebook: 04_confusion_matrix.ipynb
     """
@@ -235,7 +235,9 @@ def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tu
     p = n_correct / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    low = 0.0 if n_correct == 0 else max(0.0, centre - half)
+    high = 1.0 if n_correct == n else min(1.0, centre + half)
+    return (float(low), float(high))
 
 
 def predict_any(model, X: np.ndarray) -> np.ndarray:

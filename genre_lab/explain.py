@@ -327,12 +327,15 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-3, 4), method="bounded").x))
 
 
-def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, fill: float | None = None):
-    """How many decisions change when one group of mel bands (or one stretch of time) is hidden.
+def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, seed: int = 0):
+    """How many decisions change when one stripe of mel bands (or of time) is swapped between clips.
 
-    A model that is right for robust reasons should not hang on any single
-    narrow band or moment; a model that learned a shortcut ("horse") flips
-    when the shortcut is covered.
+    Each clip gets the stripe of another clip (a seeded shuffle), all else
+    unchanged: the stripe's information is scrambled, but it still looks like
+    music (hiding it with a constant would draw a steady line, which is a
+    pattern of its own). A model that is right for robust reasons should not
+    hang on one narrow band or moment; a model that learned a shortcut
+    ("horse") flips when the shortcut's stripe is scrambled.
 
     Parameters
     ----------
@@ -340,11 +343,11 @@ def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, f
     X : np.ndarray
         ``(n_clips, 388, 128)`` features.
     axis : {"band", "time"}
-        Hide ``size`` mel bands over the whole clip, or ``size`` frames over all bands.
+        Swap ``size`` mel bands over the whole clip, or ``size`` frames over all bands.
     size : int
-        Width of the hidden stripe.
-    fill : float or None
-        Value painted in (default: each clip's mean).
+        Width of the stripe.
+    seed : int
+        Seed of the shuffle.
 
     Returns
     -------
@@ -359,14 +362,15 @@ def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, f
     X = np.asarray(X, dtype=np.float32)
     base = predict_any(model, X).argmax(1)
     n = X.shape[2] if axis == "band" else X.shape[1]
+    order = np.random.default_rng(seed).permutation(len(X))
+    other = np.roll(order, 1)[np.argsort(order)]  # clip i takes the stripe of clip other[i] != i
     rows = []
     for start in range(0, n, size):
         Xo = X.copy()
-        means = X.mean(axis=(1, 2)) if fill is None else np.full(len(X), fill, np.float32)
         if axis == "band":
-            Xo[:, :, start:start + size] = means[:, None, None]
+            Xo[:, :, start:start + size] = X[other, :, start:start + size]
         else:
-            Xo[:, start:start + size, :] = means[:, None, None]
+            Xo[:, start:start + size, :] = X[other, start:start + size, :]
         flipped = float(np.mean(predict_any(model, Xo).argmax(1) != base))
         rows.append({"start": start, "stop": min(n, start + size), "flipped": flipped})
     return pd.DataFrame(rows)

@@ -99,7 +99,7 @@ def test_load_refuses_a_different_input_shape(trained, tmp_path):
     bad.write_bytes(path.read_bytes())
     meta = json.loads(path.with_suffix(".json").read_text())
     bad.with_suffix(".json").write_text(json.dumps({**meta, "layout": "historical-2018"}))
-    with pytest.raises(ValueError, match=r"takes input \(388, 128\)"):
+    with pytest.raises(ValueError, match=r"layout 'historical-2018' but the model takes \(388, 128\)"):
         gl.load_model(bad)
 
 

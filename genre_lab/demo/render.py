@@ -188,7 +188,8 @@ class _Score:
         self.plan, self.rng = plan, rng
         self.notes: dict[str, list] = {name: [] for name in plan.parts}
         beat = 60.0 / plan.bpm
-        self.n_bars = int(np.ceil((plan.offset_s + seconds + 2.0) / (4 * beat))) + 1
+        self.n_bars = max(int(np.ceil((plan.offset_s + seconds + 2.0) / (4 * beat))) + 1,
+                          2 * plan.form["section_bars"] + 1)  # at least one A and one B section
         # bar start times: a tempo that breathes (rubato) and slows at phrase ends
         lengths = np.full(self.n_bars, 4 * beat)
         if plan.rubato:
