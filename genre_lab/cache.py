@@ -37,6 +37,8 @@ CACHE_LIMIT_BYTES = 2 * 1024 ** 3
 TMP_TAG = ".genre_lab-tmp"
 #: A temporary file older than this is left over from a killed process.
 STALE_SECONDS = 24 * 3600
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -72,6 +74,8 @@ def atomic_write(path, *, suffix: str | None = None):
     tmp = Path(name)
     try:
         yield tmp
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the mode open() would
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -143,7 +147,10 @@ def load_arrays(path, key: str) -> dict | None:
         if isinstance(err, OSError) and not isinstance(err, zipfile.BadZipFile) and err.errno is not None:
             raise  # a real I/O problem (permission, disk), not a damaged file
         return _drop_corrupt(path, err)
-    os.utime(path)  # "recently used", for pruning
+    try:
+        os.utime(path)  # "recently used", for pruning
+    except OSError:  # pruned by another process meanwhile, or a read-only cache: the data are in memory
+        pass
     return out
 
 
@@ -208,7 +215,10 @@ def prune_cache(folder, *, limit_bytes: int | None = None, keep=()) -> list[str]
             break
         if p.resolve() in keep:
             continue
-        p.unlink(missing_ok=True)
+        try:
+            p.unlink(missing_ok=True)
+        except PermissionError:  # open in another process (Windows): leave it for the next prune
+            continue
         total -= size
         removed.append(p.name)
     if removed:

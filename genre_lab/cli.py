@@ -35,6 +35,13 @@ def _pct(value) -> str:
     return "   n/a" if value is None else f"{value:6.1%}"
 
 
+def _positive(text) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
+    return value
+
+
 def _genres(text):
     return check_genres(text) if text else None
 
@@ -270,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="audio files: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
     s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train` or notebook 03")
     s.add_argument("--top", type=int, default=3, help="how many genres to list")
-    s.add_argument("--hop", type=float, default=4.5, help="seconds between 9 s windows")
+    s.add_argument("--hop", type=_positive, default=4.5, help="seconds between 9 s windows (> 0)")
     s.add_argument("--json", action="store_true",
                    help="print a JSON list, per file: file, seconds, windows, top, timeline, flags, error")
     s.set_defaults(func=cmd_predict)

@@ -310,6 +310,7 @@ def evaluate_model(model, exp, *, hop_seconds: float = 4.5, k: int = 3, vote: bo
                             for t, (_, row) in zip(ids, table.iterrows())]
             out["test_proba"], out["test_track_ids"] = proba.tolist(), ids
     out["accuracy_song_vote"] = out["accuracy_song_vote_ci95"] = out["confusion_matrix_song_vote"] = None
+    out["n_song_vote"] = None
     if vote and out["n"]["test"]:
         wins = exp.windows("test", hop_seconds=hop_seconds)
         songs, proba = song_probabilities(predict_any(model, wins.X), wins.tracks["track_id"])

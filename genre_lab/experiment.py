@@ -237,7 +237,9 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
         try:
             return M.load_model(path, genres=exp.genres)
         except (ValueError, FileNotFoundError) as err:  # damaged (ModelFileError), mismatched or half-written
-            log.warning("not using %s (%s); training a new model", path.name, err)
+            kept = path.with_name(path.name + ".bad")
+            path.replace(kept)  # never lost: the old file is kept beside the new one
+            log.warning("not using %s (%s); kept it as %s and training a new model", path.name, err, kept.name)
     train_reference(exp, layout=layout, epochs=epochs, out=path, verbose=verbose)
     return M.load_model(path, genres=exp.genres)
 
@@ -308,8 +310,8 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
             rows.append({"model": layout, "seed": seed, "first_9s": res["first_9s"], "song_vote": res["song_vote"]})
     if baseline:
         base = evaluate_model(fit_baseline(*exp.part("train")), exp)
-        rows += [{"model": "mfcc-baseline", "seed": s, "first_9s": base["accuracy"]["test"],
-                  "song_vote": base["accuracy_song_vote"]} for s in seeds]
+        rows.append({"model": "mfcc-baseline", "seed": None, "first_9s": base["accuracy"]["test"],
+                     "song_vote": base["accuracy_song_vote"]})  # deterministic: one run, no interval
     runs = pd.DataFrame(rows)
     out = []
     for (name, measure), vals in runs.melt(id_vars=["model", "seed"], var_name="measure").groupby(

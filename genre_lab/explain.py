@@ -177,7 +177,12 @@ def predict_recording(model, path, genres, *, hop_seconds: float = 4.5, top: int
     out["windows"] = int(len(proba))
     if padded:
         out["flags"].append(f"padded: shorter than {params.clip_seconds:g} s, {padded:.1f} s of silence appended")
-    if _silent_blocks(path, params):
+    try:
+        silent = _silent_blocks(path, params)
+    except (OSError, ValueError) as err:  # the file changed or vanished since it was predicted
+        out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
+        return out
+    if silent:
         out["flags"].append("silent: the recording holds no sound above -80 dBFS; its genres mean nothing")
     song = proba.mean(axis=0)
     order = np.argsort(-song)[:top]
@@ -305,6 +310,8 @@ def expected_calibration_error(proba: np.ndarray, y: np.ndarray, *, n_bins: int 
     Notebook: 06_right_for_the_right_reason.ipynb
     """
     t = reliability_table(proba, y, n_bins=n_bins)
+    if t.empty:
+        return float("nan")
     return float((t["n"] * (t["confidence"] - t["accuracy"]).abs()).sum() / max(1, t["n"].sum()))
 
 

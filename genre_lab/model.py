@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,7 @@ def _quiet_fd2():
         try:
             os.dup2(cap.fileno(), 2)
             yield
-        except BaseException as err:
+        except Exception as err:  # (KeyboardInterrupt passes through unchanged)
             os.dup2(saved, 2)
             cap.seek(0)
             said = cap.read().decode(errors="replace").strip()
@@ -540,9 +541,7 @@ def load_model(path, *, genres=None, params: AudioParams = AUDIO):
     keras = _keras()
     try:
         model = keras.saving.load_model(path)
-    except MemoryError:
-        raise
-    except Exception as err:  # zipfile.BadZipFile, OSError, ValueError... from a truncated or damaged file
+    except (zipfile.BadZipFile, EOFError, KeyError, ValueError) as err:  # a truncated or damaged file
         raise ModelFileError(f"{path.name} is damaged and cannot be loaded ({type(err).__name__}: {err}); "
                              "delete it and train again (`genre-lab train` or notebook 03)") from err
     layout = meta.get("layout", REFERENCE)

@@ -16,6 +16,7 @@ download is never needed. Without Chromium the test is skipped with the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -122,8 +123,9 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
     errors_in_console = []
     page.on("pageerror", lambda err: errors_in_console.append(str(err)))
     try:
-        page.goto(f"{url}/lab/tree/{nb_path.name}?token={token}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+        # ?reset: a fresh workspace, so only this notebook is open
+        page.goto(f"{url}/lab/tree/{nb_path.name}?reset&token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=120_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
         assert not page.get_by_text("official Jupyter news").is_visible(), "the news pop-up should be disabled"
         # clear the committed outputs first, so that every output checked below comes from this run
@@ -186,3 +188,17 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
         assert not errors_in_console, errors_in_console
     finally:
         page.close()
+        _shut_down_kernels(url, token)
+
+
+def _shut_down_kernels(url: str, token: str) -> None:
+    """Stop this notebook's kernel (TensorFlow holds about 1 GB) before the next one starts."""
+    headers = {"Authorization": f"token {token}"}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"{url}/api/sessions", headers=headers), timeout=10) as r:
+            sessions = json.loads(r.read())
+        for sess in sessions:
+            req = urllib.request.Request(f"{url}/api/sessions/{sess['id']}", headers=headers, method="DELETE")
+            urllib.request.urlopen(req, timeout=30).close()
+    except OSError:
+        pass

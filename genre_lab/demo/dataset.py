@@ -286,6 +286,14 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
         overwrite = True
     settings = {"seed": int(seed), "clips_per_genre": int(clips_per_genre), "seconds": float(seconds),
                 "genres": genres, "generator": GENERATOR_VERSION, "sample_rate": SR}
+    # The marker says "incomplete" before anything is deleted or written, so an interruption is always finished
+    _write_marker(root, settings, complete=False)
+    if overwrite:  # clips of another recipe go, in every genre folder, requested or not
+        for folder in sorted((root / "genres").glob("*")) if (root / "genres").is_dir() else []:
+            if folder.is_dir() and folder.name not in genres:
+                for clip in folder.iterdir():
+                    if re.fullmatch(rf"{folder.name}\.\d{{5}}\.(au|mid)", clip.name):
+                        clip.unlink(missing_ok=True)
     jobs = []
     for g in genres:
         folder = root / "genres" / g
@@ -301,7 +309,6 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
             if not (path.is_file() and clip_score_path(path).is_file()):
                 jobs.append((path, g, k))
     (root / _OLD_MARKER).unlink(missing_ok=True)
-    _write_marker(root, settings, complete=False)
     rows = {}
     if jobs:
         log.info("rendering %d demo clips into %s", len(jobs), root.name)
