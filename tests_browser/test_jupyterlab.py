@@ -133,10 +133,21 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
         page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
         page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
                                ".jp-OutputArea-output').length === 0", timeout=30_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        time.sleep(2.0)
         prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+        for _attempt in range(3):  # a click while the kernel is still starting can be lost: try again
+            dialog = page.locator(".jp-Dialog .jp-mod-accept")
+            if dialog.count():  # e.g. "Select Kernel": take the default (python3)
+                dialog.first.click()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            started = False
+            for _ in range(60):
+                if any(re.search(r"\[(\*|\d+)\]", t) for t in prompts.all_inner_texts()):
+                    started = True
+                    break
+                time.sleep(0.5)
+            if started:
+                break
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
         deadline, idle_since, texts = time.time() + CELL_TIMEOUT_S * 2, None, []
         while time.time() < deadline:
