@@ -134,6 +134,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
         page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
                                ".jp-OutputArea-output').length === 0", timeout=30_000)
         prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+        # the kernel must be up (status bar: "... | Idle") before Run All, or the click can be lost
+        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
         for _attempt in range(3):  # a click while the kernel is still starting can be lost: try again
             dialog = page.locator(".jp-Dialog .jp-mod-accept")
             if dialog.count():  # e.g. "Select Kernel": take the default (python3)
@@ -149,7 +151,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
             if started:
                 break
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        deadline, idle_since, texts = time.time() + CELL_TIMEOUT_S * 2, None, []
+        deadline, idle_since, texts, resumed = time.time() + CELL_TIMEOUT_S * 2, None, [], 0
         while time.time() < deadline:
             texts = prompts.all_inner_texts()
             done = [t for t in texts if re.search(r"\[\d+\]", t)]
@@ -158,11 +160,18 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
             # Run All stops at a cell that raises: the kernel goes idle with cells left unrun
             idle_since = (idle_since or time.time()) if idle.count() and "[*]" not in "".join(texts) else None
             if idle_since and time.time() - idle_since > 10:
+                if resumed < 1 and not panel_errors(page).count():  # no error: the queue was lost, not stopped
+                    first = next(i for i, t in enumerate(texts) if not re.search(r"\[\d+\]", t))
+                    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").nth(first).click()
+                    page.get_by_role("menuitem", name="Run", exact=True).click()
+                    page.get_by_role("menuitem", name="Run Selected Cell and All Below", exact=True).click()
+                    resumed, idle_since = resumed + 1, None
+                    time.sleep(2.0)
+                    continue
                 break
             time.sleep(1.0)
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        tracebacks = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                                   has_text=re.compile(r"Traceback|Error\b"))
+        tracebacks = panel_errors(page)
         assert tracebacks.count() == 0, f"{nb_path.name}: a cell shows an error: {tracebacks.first.inner_text()[:800]}"
         unrun = [t for t in texts if not re.search(r"\[\d+\]", t)]
         assert not unrun and len(texts) == want["code_cells"], f"{nb_path.name}: cells not run: {texts}"
@@ -200,6 +209,12 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
     finally:
         page.close()
         _shut_down_kernels(url, token)
+
+
+def panel_errors(page):
+    """Outputs of the open notebook that show a traceback."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+                        "[data-mime-type='application/vnd.jupyter.stderr']", has_text=re.compile(r"Traceback|Error\b"))
 
 
 def _shut_down_kernels(url: str, token: str) -> None:
