@@ -6,7 +6,7 @@ unique temporary file in the target folder and renamed into place, so a reader
 sees the old file or the whole new one, never half of one, and two writers of
 the same name never share a temporary file.
 
-The feature cache is a folder of compressed ``.npz`` files keyed by every
+The feature cache is a folder of ``.npz`` files keyed by every
 parameter that changes their content. It is bounded: when it grows beyond
 :data:`CACHE_LIMIT_BYTES` (or ``$GENRE_LAB_CACHE_LIMIT_MB``), the least
 recently used files are deleted. Files are loaded without pickle.
@@ -110,13 +110,14 @@ class CorruptCache(ValueError):
 
 
 def save_arrays(path, key: str, **arrays) -> Path:
-    """Write arrays and their cache key to a compressed ``.npz``, atomically.
+    """Write arrays and their cache key to an ``.npz``, atomically.
 
     Notebook: 02_dataset_split.ipynb
     """
     with atomic_write(path) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, key=np.array(key), **arrays)
+            # uncompressed: zlib on 100-500 MB of float32 dB values costs more time than it saves (bench/features.py)
+            np.savez(fh, key=np.array(key), **arrays)
     return Path(path)
 
 
