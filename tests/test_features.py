@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import genre_lab as gl
-from genre_lab import features
 from tests.conftest import tone, write
 
 SHAPE = gl.AUDIO.feature_shape
