@@ -51,9 +51,9 @@ def test_a_zone_plays_at_its_own_pitch_at_its_root_key_and_an_octave_up_at_twice
     voice = load_soundfont().voices(0, program, key, 100)[0]
     root = voice.root_key
     own = 440 * 2 ** ((root - 69) / 12)  # at its root key a zone sounds that key (its tuning corrects the recording)
-    at_root = _f0(_play_voice(voice, root, SR, SR))
+    at_root = _f0(_play_voice(voice, root, 0, SR, SR)[0])
     assert abs(at_root / own - 1) < 0.01, (at_root, own)
-    up = _f0(_play_voice(voice, root + 12, SR, SR))  # the same recording, resampled an octave up
+    up = _f0(_play_voice(voice, root + 12, 0, SR, SR)[0])  # the same recording, resampled an octave up
     assert abs(up / (2 * at_root) - 1) < 0.01, (up, at_root)
 
 
@@ -67,6 +67,33 @@ def test_a_looped_note_sustains_past_its_sample():
     tail = y[int((held - 0.3) * SR):int(held * SR)]
     assert len(y) >= held * SR
     assert np.sqrt(np.mean(tail ** 2)) > 0.05 * np.sqrt(np.mean(y[: SR // 2] ** 2))  # still sounding
+
+
+@pytest.mark.parametrize("program,key", [(48, 60), (0, 40), (25, 52)])  # strings, piano, steel guitar
+def test_a_held_note_grown_in_steps_equals_one_rendered_whole(program, key):
+    grown = SoundFont()
+    for seconds in (0.2, 1.1, 3.7):  # short notes first: the cached held note is extended twice
+        grown.render_note(0, program, key, 90, seconds, SR)
+    whole = SoundFont().render_note(0, program, key, 90, 3.7, SR)
+    work = np.full(10 * SR, np.nan, np.float32)
+    np.testing.assert_array_equal(grown.render_note(0, program, key, 90, 3.7, SR, out=work), whole)
+
+
+def test_a_score_written_by_write_score_reads_back_as_written(tmp_path):
+    import pretty_midi
+
+    _, pm, _ = render_clip("country", 3, seconds=8.0, sr=SR)
+    demo_dataset.write_score(pm, tmp_path / "ours.mid")
+    back = pretty_midi.PrettyMIDI(str(tmp_path / "ours.mid"))
+    assert abs(back.get_tempo_changes()[1][0] - pm.get_tempo_changes()[1][0]) < 0.01
+    assert [(i.name, i.program, i.is_drum) for i in back.instruments] == \
+        [(i.name, i.program, i.is_drum) for i in pm.instruments]
+    tick = 60.0 / (pm.get_tempo_changes()[1][0] * pm.resolution)
+    for a, b in zip(pm.instruments, back.instruments):
+        want = sorted((n.pitch, n.velocity, n.start, n.end) for n in a.notes)
+        got = sorted((n.pitch, n.velocity, n.start, n.end) for n in b.notes)
+        assert [w[:2] for w in want] == [g[:2] for g in got]
+        assert max((abs(w[2] - g[2]) for w, g in zip(want, got)), default=0) <= tick
 
 
 def test_a_missing_or_unreadable_soundfont_gives_a_clear_error(tmp_path):

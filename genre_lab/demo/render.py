@@ -611,12 +611,13 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
     n = int(round(seconds * sr))
     mix = np.zeros(n, np.float32)
     amped, drives = np.zeros(n, np.float32), []
+    work = np.empty(n + sr * 4, np.float32)  # one note at a time is rendered into this
     for inst in pm.instruments:
         part = plan.parts[inst.name]
         bus = np.zeros(n + sr * 2, np.float32)
         bank = 128 if inst.is_drum else 0
         for note in inst.notes:
-            y = sf.render_note(bank, inst.program, note.pitch, note.velocity, note.end - note.start, sr)
+            y = sf.render_note(bank, inst.program, note.pitch, note.velocity, note.end - note.start, sr, out=work)
             i0 = int(note.start * sr)
             if i0 >= len(bus) or not len(y):
                 continue

@@ -40,7 +40,7 @@ _DEFAULTS = {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 12: 0, 45: 0, 50: 0, 8: 13500, 17: 0,
 _NOT_AT_PRESET = {0, 1, 2, 3, 4, 12, 45, 50, 46, 47, 53, 54, 57, 58, 41}
 #: The longest release rendered, in seconds (some zones ask for 10 s tails).
 MAX_RELEASE = 1.5
-#: Memory for rendered notes kept for reuse, per process (joblib restarts workers that grow by 300 MB).
+#: Memory for held notes kept for reuse, per process (joblib restarts workers that grow by 300 MB).
 NOTE_CACHE_BYTES = 160 * 1024 ** 2
 
 
@@ -165,9 +165,9 @@ class SoundFont:
             raise SoundFontError(f"{path.name} holds no presets or no samples")
         self._voice_cache: dict = {}
         self._held_cache: dict = {}
+        self._held_state: dict = {}
         self._complete: set = set()
         self._ramps: dict = {}
-        self._notes: dict = {}
         self._note_bytes = 0
 
     def has_preset(self, bank: int, program: int) -> bool:
@@ -239,7 +239,8 @@ class SoundFont:
         self._voice_cache[ck] = out
         return [v for rng, v in out if _in(rng, velocity)]
 
-    def render_note(self, bank: int, program: int, key: int, velocity: int, seconds: float, sr: int) -> np.ndarray:
+    def render_note(self, bank: int, program: int, key: int, velocity: int, seconds: float, sr: int, *,
+                    out: np.ndarray | None = None) -> np.ndarray:
         """Audio of one note held for ``seconds``, plus its release, at ``sr`` Hz (mono float32).
 
         Every layer is resampled from its root key to the note's pitch; a
@@ -248,21 +249,23 @@ class SoundFont:
         zone's release time. The held sound is computed once per key and
         cut to length for each note.
 
+        Parameters
+        ----------
+        out : np.ndarray or None
+            A work array to write the note into (a view of it is returned,
+            valid until the next call); None: a new array.
+
         Returns
         -------
         np.ndarray
             Shape ``(n,)``, at most ``(seconds + release) * sr`` samples
             (an unlooped sample may end sooner).
         """
-        n_on = max(1, int(round(seconds * sr / 64)) * 64)  # note lengths on a 3 ms grid: notes repeat, and are cached
+        n_on = max(1, int(round(seconds * sr / 64)) * 64)  # note lengths on a 3 ms grid
         velocity = max(1, min(127, int(velocity)))
-        ck = (bank, program, int(key), velocity, n_on, sr)
-        got = self._notes.get(ck)
-        if got is not None:
-            return got
         if self._note_bytes > NOTE_CACHE_BYTES:  # bound the memory a long run can take
-            self._notes.clear()
             self._held_cache.clear()
+            self._held_state.clear()
             self._complete.clear()
             self._note_bytes = 0
         voices = self.voices(bank, program, key, velocity)
@@ -271,12 +274,11 @@ class SoundFont:
         release = max(v.release for v in voices)
         n = n_on + int(release * sr)
         held = self._held(bank, program, int(key), voices, n, sr)[:n]
-        out = held * np.float32((max(1, velocity) / 127.0) ** 2)  # SF2's concave velocity curve, roughly
+        gain = np.float32((max(1, velocity) / 127.0) ** 2)  # SF2's concave velocity curve, roughly
+        # into the caller's work array if it has one: a fresh array per note is page-faulted in every time
+        out = held * gain if out is None or len(out) < len(held) else np.multiply(held, gain, out=out[: len(held)])
         if len(out) > n_on:
             out[n_on:] *= self._release_ramp(release, sr)[: len(out) - n_on]
-        out.setflags(write=False)
-        self._notes[ck] = out
-        self._note_bytes += out.nbytes
         return out
 
     def _release_ramp(self, release: float, sr: int) -> np.ndarray:
@@ -289,22 +291,35 @@ class SoundFont:
         return ramp
 
     def _held(self, bank, program, key, voices, n, sr) -> np.ndarray:
-        """The note held down for ``n`` samples, all layers summed (cached, grown on demand)."""
+        """The note held down for ``n`` samples, all layers summed (cached, grown on demand).
+
+        A longer note than the cached one extends it: only the new samples
+        are computed, each layer's filter resuming from its saved state, so
+        the result is the same as rendering the whole length at once.
+        """
         ck = (bank, program, key, tuple(v.zone for v in voices), sr)
         got = self._held_cache.get(ck)
         if got is not None and (len(got) >= n or ck in self._complete):
             return got
-        length = max(n, int(0.5 * sr), 0 if got is None else 2 * len(got))
-        total = np.zeros(length, np.float32)
-        end = 0
-        for v in voices:
-            y = _play_voice(v, key, length, sr)
-            total[: len(y)] += y
+        start = 0 if got is None else len(got)
+        length = max(n, int(0.5 * sr), 2 * start)
+        states = self._held_state.get(ck) or [(None, False)] * len(voices)  # per layer: filter state, ended
+        new = np.zeros(length - start, np.float32)
+        end, next_states = 0, []
+        for v, (zi, ended) in zip(voices, states):
+            if ended:  # an unlooped layer that has played to its end
+                next_states.append((zi, True))
+                continue
+            y, zf = _play_voice(v, key, start, length, sr, zi)
+            new[: len(y)] += y
             end = max(end, len(y))
-        if end < length:  # every layer ended (unlooped): the held note is complete at this length
-            total = total[: max(end, 1)]
+            next_states.append((zf, len(y) < length - start))
+        total = new if got is None else np.concatenate([got, new])
+        if end < length - start:  # every layer ended (unlooped): the held note is complete at this length
+            total = total[: max(start + end, 1)]
             self._complete.add(ck)
         self._held_cache[ck] = total
+        self._held_state[ck] = next_states
         self._note_bytes += total.nbytes - (0 if got is None else got.nbytes)
         return total
 
@@ -350,30 +365,35 @@ def _gens(bag) -> dict:
     return {} if bag is None else {o: g.short for o, g in bag.gens.items() if o not in (43, 44)}
 
 
-def _play_voice(v: Voice, key: int, n_out: int, sr: int) -> np.ndarray:
-    """One zone held down for ``n_out`` samples: resampled to the note's pitch, looped, enveloped, filtered."""
+def _play_voice(v: Voice, key: int, start: int, stop: int, sr: int, zi=None):
+    """Samples ``start:stop`` of one zone held down: resampled to the note's pitch, looped, enveloped, filtered.
+
+    Returns the samples (fewer if an unlooped sample ends) and the low-pass
+    filter's state after them, to resume from (``zi``) for the next ones.
+    """
     from scipy import signal
 
     semis = (key - v.root_key) * v.scale_tuning / 100.0 + v.tune_cents / 100.0
     step = 2.0 ** (semis / 12.0) * v.sample_rate / sr  # input samples per output sample
-    pos = np.arange(n_out, dtype=np.float64) * step
+    pos = np.arange(start, stop, dtype=np.float64) * step
     if v.loop is not None:
         ls, le = v.loop
-        over = pos >= le
-        pos[over] = ls + np.mod(pos[over] - ls, le - ls)
+        first = int(np.searchsorted(pos, le))  # positions grow: from here on they wrap into the loop
+        pos[first:] = ls + np.fmod(pos[first:] - ls, le - ls)  # = np.mod for positive values, 2x faster
     else:
         pos = pos[pos < len(v.data) - 1]
     if len(pos) == 0:
-        return np.zeros(0, np.float32)
+        return np.zeros(0, np.float32), zi
     i = pos.astype(np.int64)
     frac = (pos - i).astype(np.float32)
     nxt = np.minimum(i + 1, len(v.data) - 1)
     y = v.data[i] * (1 - frac) + v.data[nxt] * frac
-    y *= _envelope(v, len(y), sr) * v.gain
+    y *= _envelope(v, start, start + len(y), sr) * v.gain
     cutoff = max(60.0, v.cutoff_hz)
     if cutoff < 0.45 * sr:
-        y = signal.sosfilt(_lowpass(round(cutoff), sr), y)
-    return np.asarray(y, dtype=np.float32)
+        sos = _lowpass(round(cutoff), sr)
+        y, zi = signal.sosfilt(sos, y, zi=np.zeros((len(sos), 2)) if zi is None else zi)
+    return np.asarray(y, dtype=np.float32), zi
 
 
 @functools.lru_cache(maxsize=512)
@@ -383,13 +403,24 @@ def _lowpass(cutoff: float, sr: int) -> np.ndarray:
     return signal.butter(2, cutoff, "lowpass", fs=sr, output="sos")
 
 
-def _envelope(v: Voice, n: int, sr: int) -> np.ndarray:
-    """Volume envelope of a held note: delay, attack, hold, then decay to the sustain level (in dB)."""
-    t0 = np.arange(n, dtype=np.float32) / sr - v.delay
+def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
+    """Volume envelope of a held note, samples ``start:stop``: delay, attack, hold, then decay to the sustain level."""
+    def level(t0: np.ndarray) -> np.ndarray:
+        db = -np.minimum(v.sustain_db, slope * np.maximum(0.0, t0 - decay_start))
+        return (10 ** (db / 20) * np.clip(t0 / max(v.attack, 1e-3), 0, 1)).astype(np.float32)
+
+    t0 = np.arange(start, stop, dtype=np.float32) / sr - v.delay
     decay_start = v.attack + v.hold
     slope = 100.0 / max(v.decay, 1e-3)  # dB per second: SF2's decay time is the time for a 100 dB fall
-    db = -np.minimum(v.sustain_db, slope * np.maximum(0.0, t0 - decay_start))
-    return (10 ** (db / 20) * np.clip(t0 / max(v.attack, 1e-3), 0, 1)).astype(np.float32)
+    # once the decay has reached the sustain level the envelope is one constant: compute it once
+    settled = int(np.ceil((v.delay + decay_start + v.sustain_db / slope) * sr)) + 2 - start
+    if settled >= len(t0):
+        return level(t0)
+    out = np.empty(len(t0), np.float32)
+    settled = max(settled, 0)
+    out[:settled] = level(t0[:settled])
+    out[settled:] = level(t0[-1:])[0]
+    return out
 
 
 _INSTANCE: SoundFont | None = None
