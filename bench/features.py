@@ -13,7 +13,7 @@ all cores, so the ratios compare methods, not parallelism.
 Variants (``-1`` one core, ``-N`` all cores: joblib over files for the plain loops)
 --------
 plain-9s       for each file: librosa.load(first 9 s) + melspectrogram + power_to_db (the 2018 method)
-ours-9s        genre_lab.extract_features with an empty cache (first 9 s decoded once, batched transform)
+ours-9s        genre_lab.extract_features with an empty cache (first 9 s decoded once, transformed clip by clip, threads)
 ours-9s-cached the same call again: loaded from the cache
 plain-win      for each clip: librosa.load once, then melspectrogram + power_to_db of each 9 s window (hop 4.5 s)
 ours-win       genre_lab.extract_windows with an empty cache (one mel spectrogram per clip, sliced)

@@ -89,6 +89,8 @@ def _window(params: AudioParams) -> np.ndarray:
 
 
 _scratch_space = threading.local()
+#: Work arrays larger than this (a few minutes of audio, a batch of clips) are not kept for reuse.
+SCRATCH_MAX_BYTES = 16 * 1024 ** 2
 
 
 def _scratch(name: str, shape: tuple, dtype=np.float32) -> np.ndarray:
@@ -98,6 +100,8 @@ def _scratch(name: str, shape: tuple, dtype=np.float32) -> np.ndarray:
     hand the memory back to the OS and page-fault it in again every time:
     40% of the extraction time of a fresh process (bench/features.py).
     """
+    if int(np.prod(shape)) * np.dtype(dtype).itemsize > SCRATCH_MAX_BYTES:  # a long recording: not kept
+        return np.empty(shape, dtype)
     bufs = _scratch_space.__dict__.setdefault("bufs", {})
     buf = bufs.get(name)
     if buf is None or buf.shape != shape or buf.dtype != dtype:
@@ -407,8 +411,8 @@ def _extract_windows_one(path: Path, hop_seconds: float, params: AudioParams):
 def _extract_chunk(paths, mode, hop_seconds, params):
     """Worker: a chunk of files, each decoded once and transformed at once.
 
-    Clip by clip, not stacked into one batch: a batch of a few hundred clips
-    is 8x slower per clip (its STFT no longer fits in the CPU caches).
+    Clip by clip, each through the same per-thread work arrays
+    (:func:`_scratch`), rather than stacked into one batch of new arrays.
 
     Returns one ``(X, starts, padded_seconds, error)`` tuple per file.
     """
@@ -463,9 +467,9 @@ def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureS
     size = max(1, min(16, int(np.ceil(len(paths) / (4 * n_workers)))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     results = []
-    # Threads, not processes: decoding and the FFTs release the GIL, and threads
-    # share the warmed-up librosa instead of importing it again in each worker
-    # (processes measured 1.6x slower on 500 clips, bench/features.py).
+    # Threads, not processes: decoding, the FFTs and the matrix products release
+    # the GIL, and threads start at once where each process would import
+    # numpy, scipy and soundfile again.
     # One BLAS thread each, since the workers already fill the cores.
     with threadpool_limits(1), tqdm(total=len(paths), desc=f"log-mel ({mode})", unit="clip", leave=False) as bar:
         for out in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(

@@ -117,19 +117,27 @@ def write_score(pm, path) -> None:
     demo dataset. The demo's scores have one tempo
     and no pitch bends or controllers, so ticks are computed at once and
     the messages built with ``mido`` (pretty_midi's own MIDI library)
-    without re-checking values already checked here. ``pretty_midi.PrettyMIDI``
-    reads the file back to the same notes (tested).
+    without re-checking them: pitches are clipped to 0-127 and velocities to
+    1-127 here (``compose`` never writes others). ``pretty_midi.PrettyMIDI``
+    reads it back to the same notes as the file ``pm.write`` makes (tested).
 
     Notebook: 01_mel_spectrograms.ipynb
     """
     import mido
+    import pretty_midi
 
+    if len(pm.get_tempo_changes()[1]) != 1 or len(pm.time_signature_changes) > 1:
+        raise ValueError("write_score writes scores with one tempo and one time signature; use pm.write")
     res = pm.resolution
     tempo = float(pm.get_tempo_changes()[1][0])
     per_second = res * tempo / 60.0
     midi = mido.MidiFile(ticks_per_beat=res)
-    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=int(round(60_000_000 / tempo)), time=0),
-                                       mido.MetaMessage("end_of_track", time=1)]))
+    signatures = pm.time_signature_changes or [pretty_midi.TimeSignature(4, 4, 0.0)]  # pm.write's default
+    midi.tracks.append(mido.MidiTrack(
+        [mido.MetaMessage("set_tempo", tempo=int(round(60_000_000 / tempo)), time=0)]
+        + [mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator, time=0)
+           for ts in signatures[:1]]
+        + [mido.MetaMessage("end_of_track", time=1)]))
     channels = [c for c in range(16) if c != 9]
     for k, inst in enumerate(pm.instruments):
         ch = 9 if inst.is_drum else channels[k % len(channels)]

@@ -125,7 +125,7 @@ class SoundFont:
     --------
     >>> sf = SoundFont()                                  # doctest: +SKIP
     >>> sf.render_note(0, 0, 60, 100, 0.5, 22050).shape   # doctest: +SKIP
-    (44100,)
+    (34034,)
 
     Notebook: 01_mel_spectrograms.ipynb
     """
@@ -413,7 +413,8 @@ def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
     decay_start = v.attack + v.hold
     slope = 100.0 / max(v.decay, 1e-3)  # dB per second: SF2's decay time is the time for a 100 dB fall
     # once the decay has reached the sustain level the envelope is one constant: compute it once
-    settled = int(np.ceil((v.delay + decay_start + v.sustain_db / slope) * sr)) + 2 - start
+    settle_s = max(decay_start + v.sustain_db / slope, max(v.attack, 1e-3))  # decayed to sustain, attack done
+    settled = int(np.ceil((v.delay + settle_s) * sr)) + 2 - start
     if settled >= len(t0):
         return level(t0)
     out = np.empty(len(t0), np.float32)
