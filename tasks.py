@@ -2,7 +2,7 @@
 """Set up and run genre_lab with nothing but Python 3.11+ and pip.
 
     python3 tasks.py run     # the main job on the embedded demo data: every notebook, executed, into build/
-    python3 tasks.py test    # every test: unit tests, then the notebooks through nbval
+    python3 tasks.py test    # every test: unit tests beside the notebooks (nbval), then the browser test
     python3 tasks.py lab     # open JupyterLab on notebooks/ with the project's environment (prints its URL)
 
 Each command creates ``.venv`` and installs the project with its extras the
@@ -72,8 +72,30 @@ def main(argv: list[str]) -> int:
         return run(PY, "-m", "genre_lab", "run-notebooks", *argv[1:])
     if cmd == "test":
         lab_settings()  # the browser test opens JupyterLab as a student would
-        return run(PY, "-m", "pytest", *argv[1:])
+        return test(argv[1:])
     return lab(argv[1:])
+
+
+def test(args: list[str]) -> int:
+    """Every test. With arguments: one pytest run with them. Without: the unit tests run beside the notebooks
+    (nbval), whose kernels leave a core idle much of the time, then the browser test, which reuses the demo data,
+    features and models the notebooks made. The unit tests' report is printed when they finish."""
+    if args:
+        return run(PY, "-m", "pytest", *args)
+    log = HERE / "build" / "unit-tests.log"
+    log.parent.mkdir(exist_ok=True)
+    with open(log, "w") as out:
+        unit = subprocess.Popen([PY, "-m", "pytest", "tests"], cwd=HERE, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            notebooks = run(PY, "-m", "pytest", "notebooks")
+        finally:
+            units = unit.wait()
+    print(f"\n---- unit tests (run beside the notebooks; also in {log.relative_to(HERE)}) ----", flush=True)
+    print(log.read_text(), flush=True)
+    browser = run(PY, "-m", "pytest", "tests_browser")
+    print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "
+          f"{'passed' if notebooks == 0 else 'FAILED'}; browser: {'passed' if browser == 0 else 'FAILED'}", flush=True)
+    return next((rc for rc in (units, notebooks, browser) if rc != 0), 0)
 
 
 if __name__ == "__main__":

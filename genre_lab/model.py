@@ -13,6 +13,7 @@ Notebook: 03_train_cnn.ipynb
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -311,7 +312,7 @@ class ModelFileError(ValueError):
 
 
 def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int = 27, batch_size: int = 32,
-                seed: int = DEFAULT_SEED, verbose: int = 2) -> dict:
+                seed: int = DEFAULT_SEED, verbose: int = 2, cache: bool = False) -> dict:
     """Train a model, seeded end to end, and return its history.
 
     Parameters
@@ -330,6 +331,13 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
         Seeds shuffling and dropout.
     verbose : int
         Non-zero prints one short line per epoch (loss and accuracy, training and validation); 0 is silent.
+    cache : bool
+        Keep the trained weights and history on disk, keyed by everything that
+        decides them (architecture, initial weights, optimiser, data, labels,
+        epochs, batch size, seed, Keras version). If this exact training ran
+        before on this machine, its weights are loaded and its epoch lines
+        printed again instead of training for another half minute: re-running
+        a notebook costs seconds. ``False`` (the default) always trains.
 
     Returns
     -------
@@ -348,12 +356,65 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
     if X_val is not None:
         check_input(X_val)
         val = (to_model_layout(np.asarray(X_val, np.float32), layout), keras.utils.to_categorical(y_val, n))
+    stored = _trained_path(model, X_train, y_train, X_val, y_val, epochs, batch_size, seed) if cache else None
+    if stored is not None:
+        history = _load_trained(model, stored)
+        if history is not None:
+            if verbose:
+                print(f"this exact training ran before ({stored.name}): weights and history loaded; "
+                      "cache=False trains again")
+                for epoch in range(epochs):
+                    _print_epoch(epoch, epochs, {k: v[epoch] for k, v in history.items()})
+            return history
     seed_everything(seed)
     callbacks = [_EpochLine(epochs)] if verbose else []
     hist = model.fit(to_model_layout(X_train, layout), keras.utils.to_categorical(y_train, n),
                      validation_data=val, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
                      callbacks=callbacks)
-    return {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    if stored is not None:
+        with atomic_write(stored, suffix=".weights.h5") as tmp, atomic_write(stored.with_suffix(".json")) as tmp_h:
+            model.save_weights(tmp)
+            tmp_h.write_text(json.dumps(history))
+    return history
+
+
+def _trained_path(model, X_train, y_train, X_val, y_val, epochs: int, batch_size: int, seed: int) -> Path:
+    """Where :func:`train_model` keeps this training's result: a hash of everything that decides it."""
+    from .config import models_dir
+
+    keras = _keras()
+    h = hashlib.sha256()
+    optimizer = {k: v for k, v in model.optimizer.get_config().items() if k != "name"}  # "sgd", "sgd_1", ...
+    h.update(json.dumps([model.get_config(), optimizer, str(model.loss), epochs, batch_size, int(seed),
+                         keras.__version__], default=str, sort_keys=True).encode())
+    for w in model.get_weights():  # the initial weights (built from a seed)
+        h.update(np.ascontiguousarray(w).tobytes())
+    for a in (X_train, y_train, X_val, y_val):
+        h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+    return models_dir() / "trained" / f"{model.name}-{h.hexdigest()[:24]}.weights.h5"
+
+
+def _load_trained(model, path: Path) -> dict | None:
+    """Weights and history of an earlier identical training, or None (missing or damaged: train again)."""
+    meta = path.with_suffix(".json")
+    if not (path.is_file() and meta.is_file()):
+        return None
+    try:
+        history = json.loads(meta.read_text())
+        if not model.optimizer.built:  # so that the optimiser's state (momentum) is restored too
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+    except (OSError, ValueError, KeyError) as err:
+        log.warning("cached training %s is damaged (%s: %s): training again", path.name, type(err).__name__, err)
+        return None
+    return history
+
+
+def _print_epoch(epoch: int, epochs: int, logs: dict) -> None:
+    parts = [f"{k.replace('val_', 'validation ')} {v:.3f}" for k, v in logs.items()
+             if k in ("loss", "accuracy", "val_loss", "val_accuracy")]
+    print(f"epoch {epoch + 1:>2}/{epochs}: " + ", ".join(parts), flush=True)
 
 
 class _EpochLine:
@@ -364,10 +425,7 @@ class _EpochLine:
 
         class EpochLine(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
-                logs = logs or {}
-                parts = [f"{k.replace('val_', 'validation ')} {v:.3f}" for k, v in logs.items()
-                         if k in ("loss", "accuracy", "val_loss", "val_accuracy")]
-                print(f"epoch {epoch + 1:>2}/{epochs}: " + ", ".join(parts), flush=True)
+                _print_epoch(epoch, epochs, logs or {})
 
         return EpochLine()
 

@@ -78,6 +78,28 @@ def test_training_is_seeded():
     assert runs[0] == runs[1]
 
 
+def test_a_cached_training_is_loaded_only_when_everything_matches(capsys):
+    X, y = toy_data(12)
+    first = gl.build_reference_cnn(3, seed=5)
+    history = gl.train_model(first, X, y, X[:4], y[:4], epochs=2, batch_size=4, seed=5, verbose=1, cache=True)
+    trained_lines = capsys.readouterr().out.splitlines()
+    again = gl.build_reference_cnn(3, seed=5)
+    assert gl.train_model(again, X, y, X[:4], y[:4], epochs=2, batch_size=4, seed=5, verbose=1, cache=True) == history
+    out = capsys.readouterr().out.splitlines()
+    assert "ran before" in out[0] and out[1:] == trained_lines  # the same epoch lines, printed again
+    np.testing.assert_array_equal(gl.predict_proba(again, X), gl.predict_proba(first, X))
+    for changed in ({"seed": 6}, {"epochs": 1}, {"y": (y + 1) % 3}):  # anything else: trained anew
+        kw = {"epochs": 2, "seed": 5, "y": y, **changed}
+        model = gl.build_reference_cnn(3, seed=5)
+        gl.train_model(model, X, kw["y"], X[:4], y[:4], epochs=kw["epochs"], batch_size=4, seed=kw["seed"],
+                       verbose=1, cache=True)
+        assert "ran before" not in capsys.readouterr().out
+    stored = next((gl.config.models_dir() / "trained").glob("*.weights.h5"))
+    stored.write_bytes(b"damaged")  # a damaged cache entry is trained again, not an error
+    model = gl.build_reference_cnn(3, seed=5)
+    gl.train_model(model, X, y, X[:4], y[:4], epochs=2, batch_size=4, seed=5, verbose=0, cache=True)
+
+
 def test_save_and_load_round_trip(trained):
     model, _, path, X = trained
     assert path.is_file() and path.with_suffix(".json").is_file()
