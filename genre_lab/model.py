@@ -367,7 +367,7 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
                     _print_epoch(epoch, epochs, {k: v[epoch] for k, v in history.items()})
             return history
     seed_everything(seed)
-    callbacks = [_EpochLine(epochs)] if verbose else []
+    callbacks = [_epoch_lines(epochs)] if verbose else []
     hist = model.fit(to_model_layout(X_train, layout), keras.utils.to_categorical(y_train, n),
                      validation_data=val, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
                      callbacks=callbacks)
@@ -417,17 +417,18 @@ def _print_epoch(epoch: int, epochs: int, logs: dict) -> None:
     print(f"epoch {epoch + 1:>2}/{epochs}: " + ", ".join(parts), flush=True)
 
 
-class _EpochLine:
-    """A Keras callback printing one short line per epoch (Keras' own log takes two, with timings)."""
+def _epoch_lines(epochs: int):
+    """A Keras callback printing one short line per epoch (Keras' own log takes two, with timings).
 
-    def __new__(cls, epochs: int):
-        keras = _keras()
+    Built by a function so that Keras is imported only when a model is trained.
+    """
+    keras = _keras()
 
-        class EpochLine(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                _print_epoch(epoch, epochs, logs or {})
+    class EpochLine(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            _print_epoch(epoch, epochs, logs or {})
 
-        return EpochLine()
+    return EpochLine()
 
 
 def predict_proba(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:

@@ -283,7 +283,7 @@ def _voice_lead(prev: list[int] | None, pitches: list[int], lo: int, hi: int, to
     return best
 
 
-def _drums(sc: _Score, name: str) -> None:
+def _drums(sc: _Score, name: str, part: dict | None = None) -> None:
     plan, rng = sc.plan, sc.rng
     vel_of = {"X": 1.0, "x": 0.78, "o": 0.35}
     sb = plan.form["section_bars"]
@@ -567,10 +567,7 @@ def compose(plan: Plan, rng: np.random.Generator, seconds: float):
 
     sc = _Score(plan, rng, seconds)
     for name, part in plan.parts.items():
-        if part["role"] == "drums":
-            _drums(sc, name)
-        else:
-            _ROLES.get(part["role"], _chords)(sc, name, part) if part["role"] in _ROLES else _chords(sc, name, part)
+        _ROLES.get(part["role"], _chords)(sc, name, part)  # chords for any other role (pads, strums, skank...)
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(plan.bpm))
     jitter = plan.timing_ms / 1000.0
     for name, notes in sc.notes.items():
