@@ -370,7 +370,10 @@ def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, s
     base = predict_any(model, X).argmax(1)
     n = X.shape[2] if axis == "band" else X.shape[1]
     order = np.random.default_rng(seed).permutation(len(X))
-    other = np.roll(order, 1)[np.argsort(order)]  # clip i takes the stripe of clip other[i] != i
+    # a random cycle through the clips: each clip takes the stripe of the clip before it in the cycle,
+    # so (with two or more clips) no clip keeps its own stripe
+    other = np.empty_like(order)
+    other[order] = np.roll(order, 1)
     rows = []
     for start in range(0, n, size):
         Xo = X.copy()

@@ -389,9 +389,9 @@ def _trained_path(model, X_train, y_train, X_val, y_val, epochs: int, batch_size
     h.update(json.dumps([model.get_config(), optimizer, str(model.loss), epochs, batch_size, int(seed),
                          keras.__version__], default=str, sort_keys=True).encode())
     for w in model.get_weights():  # the initial weights (built from a seed)
-        h.update(np.ascontiguousarray(w).tobytes())
+        h.update(np.ascontiguousarray(w))  # hashlib reads the array's memory: no copy
     for a in (X_train, y_train, X_val, y_val):
-        h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+        h.update(b"-" if a is None else np.ascontiguousarray(a))
     return models_dir() / "trained" / f"{model.name}-{h.hexdigest()[:24]}.weights.h5"
 
 

@@ -283,7 +283,7 @@ def _voice_lead(prev: list[int] | None, pitches: list[int], lo: int, hi: int, to
     return best
 
 
-def _drums(sc: _Score, name: str, part: dict | None = None) -> None:
+def _drums(sc: _Score, name: str, part: dict) -> None:
     plan, rng = sc.plan, sc.rng
     vel_of = {"X": 1.0, "x": 0.78, "o": 0.35}
     sb = plan.form["section_bars"]

@@ -414,7 +414,7 @@ def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
     slope = 100.0 / max(v.decay, 1e-3)  # dB per second: SF2's decay time is the time for a 100 dB fall
     # once the decay has reached the sustain level the envelope is one constant: compute it once
     settle_s = max(decay_start + v.sustain_db / slope, max(v.attack, 1e-3))  # decayed to sustain, attack done
-    settled = int(np.ceil((v.delay + settle_s) * sr)) + 2 - start
+    settled = int(np.ceil((v.delay + settle_s) * sr)) + 2 - start  # 2 samples of margin for float32 rounding of t0
     if settled >= len(t0):
         return level(t0)
     out = np.empty(len(t0), np.float32)
