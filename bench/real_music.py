@@ -39,7 +39,8 @@ def main() -> int:
     else:
         exp = gl.load_experiment()
         for seed in range(1, args.seeds + 1):
-            path = gl.default_model_path(exp, args.layout).with_name(f"realcheck_{args.layout}_seed{seed}.keras")
+            base = gl.default_model_path(exp, args.layout)  # its name carries a hash of the data: never a stale model
+            path = base.with_name(f"{base.stem}_realcheck_seed{seed}.keras")
             if not path.is_file():
                 gl.train_reference(exp, layout=args.layout, seed=seed, out=path, verbose=0)
             models.append(gl.load_model(path))

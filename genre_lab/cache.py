@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write", "load_arrays", "save_arrays", "prune_cache", "cache_usage", "remove_stale_temporaries",
+__all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage", "remove_stale_temporaries",
            "CACHE_LIMIT_BYTES", "TMP_TAG"]
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,33 @@ def atomic_write(path, *, suffix: str | None = None):
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def exclusive(path):
+    """Hold an advisory lock named after ``path`` (``<path>.lock``) for the block; wait while another process holds it.
+
+    Two processes that would compute the same file (two notebooks, or the
+    test command's background training and notebook 06) take turns: the
+    second finds the file made when it gets the lock and loads it instead of
+    computing it again. On a system without ``fcntl`` (Windows) there is no
+    lock: both compute, and :func:`atomic_write` still keeps the file whole.
+
+    Notebook: 06_right_for_the_right_reason.ipynb
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    lock = Path(f"{path}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as fh:  # the lock file stays: removing it would race with a process about to lock it
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def remove_stale_temporaries(folder, *, older_than: float = STALE_SECONDS) -> int:

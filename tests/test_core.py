@@ -205,6 +205,31 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["k.npz"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no fcntl: exclusive() is documented as no lock there")
+def test_exclusive_makes_a_second_process_wait_then_see_the_first_ones_file(tmp_path):
+    """Two processes that would train the same model take turns: the second finds it made."""
+    target = tmp_path / "model.keras"
+    code = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from genre_lab.cache import atomic_write, exclusive
+        target = Path({str(target)!r})
+        with exclusive(target):
+            if target.exists():
+                print("loaded")
+            else:
+                time.sleep(1.0)  # training
+                with atomic_write(target) as tmp:
+                    tmp.write_text(sys.argv[1])
+                print("made")
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", code, name], stdout=subprocess.PIPE, text=True)
+             for name in ("a", "b")]
+    outs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert outs == ["loaded", "made"]
+    assert target.read_text() in ("a", "b")
+
+
 def test_only_a_proven_corrupt_cache_file_is_deleted(tmp_path, monkeypatch):
     path = tmp_path / "k.npz"
     path.write_bytes(b"PK\x03\x04 truncated zip")
@@ -284,6 +309,23 @@ def test_two_genre_selections_of_one_size_get_their_own_model(tmp_path):
     c = gl.Experiment(tmp_path, "GTZAN", ("jazz", "metal"), None, None, None, None, 1, "seed1")
     paths = {gl.default_model_path(e) for e in (a, b, c)}
     assert len(paths) == 3
+
+
+def test_a_model_of_other_data_is_never_the_default_model(tmp_path):
+    """Regenerated demo data (another seed or generator) in the same folder must not load the old models."""
+    import pandas as pd
+
+    tracks = pd.DataFrame({"split": ["train", "test"]})
+    X, y = np.zeros((2, 388, 128), np.float32), np.array([0, 1])
+
+    def exp(X, split=tracks):
+        return gl.Experiment(tmp_path, "synthetic demo", ("metal", "classical"), split, X, y, None, 1, "seed1")
+
+    same = gl.default_model_path(exp(X)), gl.default_model_path(exp(X.copy()))
+    assert same[0] == same[1]  # the same data (same folder or not): the same model
+    other_audio = gl.default_model_path(exp(X + 1))
+    other_split = gl.default_model_path(exp(X, pd.DataFrame({"split": ["test", "train"]})))
+    assert len({same[0], other_audio, other_split}) == 3
 
 
 # ---------------------------------------------------------------- archives and printed paths

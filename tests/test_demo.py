@@ -13,7 +13,7 @@ import soundfile as sf
 import genre_lab as gl
 from genre_lab.demo import dataset as demo_dataset
 from genre_lab.demo.recipes import RECIPES
-from genre_lab.demo.render import render_clip
+from genre_lab.demo.render import draw_plan, render_clip
 from genre_lab.demo.sampler import SoundFont, SoundFontError, load_soundfont
 
 SR = 22_050
@@ -136,6 +136,21 @@ def test_classical_has_no_drum_kit_and_metal_always_does():
         assert not any(i.name == "drums" for i in score.instruments)  # (orchestral percussion is no drum kit)
         _, score, _ = render_clip("metal", seed, seconds=2.0, style_change=False)
         assert any(i.name == "drums" and i.is_drum for i in score.instruments)
+
+
+def test_classical_percussion_is_the_orchestra_kit_played_as_march_ostinato_or_accents():
+    kits = {}
+    for substyle in ("march", "symphonic", "orchestra"):
+        for seed in range(3):
+            plan = draw_plan("classical", np.random.default_rng(seed), substyle=substyle)
+            for name, part in plan.parts.items():
+                if part["role"] == "orchestral_perc":
+                    kits[(substyle, name)] = part["program"]
+    assert ("march", "march_perc") in kits and ("symphonic", "percussion") in kits
+    assert set(kits.values()) == {48}  # the GM Orchestra kit: concert snare, bass drum, cymbals, timpani
+    _, score, _ = render_clip("classical", [1, 2], seconds=8.0, style_change=False, substyle="march")
+    snare = sorted(n.start for i in score.instruments if i.name == "march_perc" for n in i.notes if n.pitch == 38)
+    assert len(snare) >= 8  # a snare line in every bar, not the odd accent
 
 
 def test_a_recorded_style_change_lies_where_the_spectrum_changes():

@@ -13,8 +13,11 @@ The tables draw on how the genres are usually described:
   doubling the riff, double kick or half-time grooves, crashes and china,
   100-200 BPM, mostly minor/modal keys; sometimes strings and choir
   (symphonic metal) or a clean-guitar section;
-* **classical** -- orchestra, string quartet, solo piano or choir in a
-  hall, no drum kit, rubato and long crescendi, functional harmony;
+* **classical** -- orchestra, string quartet, chamber ensemble with
+  harpsichord, harp or guitar continuo, solo piano or choir in a hall; no
+  drum kit, but timpani, concert bass drum, cymbals, a march's snare or a
+  drum ostinato (Holst, film scores); rubato and long crescendi,
+  functional harmony;
 * **hiphop** -- a boom-bap or trap beat, heavy kick and 808 or finger
   bass, swung hats, 80-100 BPM (trap hats at double time), a repeated
   sample-like phrase, a rapped line;
@@ -24,8 +27,9 @@ The tables draw on how the genres are usually described:
   and organ bubble, a melodic bass up front, 60-90 BPM, horn lines.
 
 Genres share instruments and tempi at their edges on purpose (fiddle and
-violin, strings in symphonic metal, organ in reggae and gospel-tinged
-country, boom-bap and reggae tempi), as real ones do.
+violin, nylon guitar in country and in a chamber group's continuo, strings
+in symphonic metal and hiphop loops, drums in a march, organ in reggae and
+gospel-tinged country, boom-bap and reggae tempi), as real ones do.
 
 Notebook: 01_mel_spectrograms.ipynb
 """
@@ -115,15 +119,18 @@ RECIPES = {
         "room": {"size": (0.75, 0.95), "wet": (0.2, 0.38)}, "compression": (1.0, 1.8),
         "progressions": [(0, 3, 4, 0), (0, 5, 1, 4), (0, 4, 5, 3), (0, 3, 6, 2), (0, 1, 4, 0), (0, 5, 3, 4)],
         "substyles": {
-            "orchestra": {"p": 0.35, "tempo": (55, 120), "drums": None,
+            "orchestra": {"p": 0.3, "tempo": (55, 120), "drums": None,
                           "extra": ["strings", "basses", "melody", "horns", "woodwind", "timpani"]},
-            "symphonic": {"p": 0.25, "tempo": (70, 140), "drums": None,
+            "symphonic": {"p": 0.22, "tempo": (70, 140), "drums": None,
                           "extra": ["ostinato", "strings", "basses", "melody", "brass", "timpani", "percussion",
                                     "choir"]},
-            "string_quartet": {"p": 0.15, "tempo": (60, 130), "drums": None,
+            "march": {"p": 0.1, "tempo": (96, 128), "drums": None,
+                      "extra": ["march_perc", "melody", "brass", "basses", "woodwind"]},
+            "chamber": {"p": 0.1, "tempo": (60, 120), "drums": None, "extra": ["melody", "continuo", "cello", "viola"]},
+            "string_quartet": {"p": 0.1, "tempo": (60, 130), "drums": None,
                                "extra": ["violin1", "violin2", "viola", "cello"]},
-            "piano": {"p": 0.2, "tempo": (60, 130), "drums": None, "extra": ["piano_left", "piano_right"]},
-            "choir": {"p": 0.1, "tempo": (50, 90), "drums": None, "extra": ["choir", "organ", "basses"]},
+            "piano": {"p": 0.13, "tempo": (60, 130), "drums": None, "extra": ["piano_left", "piano_right"]},
+            "choir": {"p": 0.05, "tempo": (50, 90), "drums": None, "extra": ["choir", "organ", "basses"]},
         },
         "parts": {
             "strings": {"role": "pad", "programs": [48, 49, 48, 44], "register": (48, 79), "level": (-3, 0), "p": 0.0,
@@ -132,7 +139,16 @@ RECIPES = {
                        "level": (-3, 0), "p": 0.0},
             "brass": {"role": "pad", "programs": [61, 60, 57, 58], "register": (41, 67), "level": (-6, -2), "p": 0.0,
                       "rhythm": "long"},
-            "percussion": {"role": "orchestral_perc", "programs": [48], "level": (-6, -2), "p": 0.0},
+            "percussion": {"role": "orchestral_perc", "programs": [48], "level": (-6, -2), "p": 0.3,
+                           "substyles": ["orchestra"]},
+            "drum_ostinato": {"role": "orchestral_perc", "pattern": "ostinato", "programs": [48],
+                              "level": (-6, -2), "p": 0.5, "substyles": ["symphonic"]},
+            "march_perc": {"role": "orchestral_perc", "pattern": "march", "programs": [48], "level": (-5, -1),
+                           "p": 0.0},
+            "harp": {"role": "arp", "programs": [46, 46, 45], "register": (43, 79), "level": (-9, -4), "p": 0.35,
+                     "substyles": ["orchestra", "symphonic"]},
+            "continuo": {"role": "arp", "programs": [6, 46, 24, 45], "register": (48, 72), "level": (-5, -1),
+                         "p": 0.0},
             "ostinato": {"role": "ostinato", "programs": [48, 45, 44, 42], "register": (40, 64), "level": (-4, -1),
                          "p": 0.35, "substyles": ["orchestra"]},
             "melody": {"role": "lead", "programs": [40, 73, 68, 71, 60, 56], "register": (65, 88), "level": (-4, 0),

@@ -530,10 +530,48 @@ def _ostinato(sc: _Score, name: str, part: dict) -> None:
             sc.add(name, sc.t(bar, s), step * sl * 0.8, pitch, sc.vel(0.9 if s % 4 == 0 else 0.6, bar))
 
 
+#: A march's snare line and a drum ostinato, one bar of sixteenths (X accent, x normal, . rest).
+_MARCH_SNARE = ("X.xxX.x.X.xxX.x.", "X..xX.x.X..xX.x.", "X.x.X.xxX.x.X.xx", "X.xxX.xxX.x.X...")
+_DRUM_OSTINATI = ("X..x..x.X..x..x.", "X.x.X.x.X.xxX.x.", "X..x..X.x..x.x..", "X...X...X.x.X...")
+
+
 def _orchestral_percussion(sc: _Score, name: str, part: dict) -> None:
-    """Concert bass drum, cymbals and timpani rolls at phrase starts and climaxes: no groove, no backbeat."""
+    """The orchestra's percussion (Orchestra kit), played as one of three conventions, never as a groove kit.
+
+    ``accents``: concert bass drum and clash cymbals at phrase starts and climaxes, a roll into the next phrase.
+    ``march``: a snare line repeated every bar, bass drum and cymbals together on the strong beats.
+    ``ostinato``: low drums (timpani, toms) hammering one rhythm that joins as the music swells
+    (Holst's *Mars*, film scores).
+    """
     rng = sc.rng
     sb = sc.plan.form["section_bars"]
+    pattern = part.get("pattern", "accents")
+    if pattern == "march":
+        line = _pick(rng, _MARCH_SNARE)
+        for bar in range(sc.n_bars):
+            sl = sc.step_len(bar)
+            roll = bar % sb == sb - 1 and rng.random() < 0.4  # a press roll into the next phrase
+            for s, ch in enumerate(line):
+                if ch != "." and not (roll and s >= 8):
+                    sc.add(name, sc.t(bar, s), 0.2, 38, sc.vel(1.0 if ch == "X" else 0.65, bar))
+            if roll:
+                for k in range(16):
+                    sc.add(name, sc.t(bar, 8) + k * sl / 2, 0.1, 38, sc.vel(0.4 + 0.035 * k, bar))
+            for s in (0, 8):
+                sc.add(name, sc.t(bar, s), 1.5, 35, sc.vel(0.85, bar))
+            if bar % sb == 0 or rng.random() < 0.3:
+                sc.add(name, sc.t(bar, 0), 2.0, int(_pick(rng, [49, 57])), sc.vel(0.8, bar))
+        return
+    if pattern == "ostinato":
+        line = _pick(rng, _DRUM_OSTINATI)
+        low, other = _pick(rng, [(41, 43), (45, 41), (35, 45), (43, 47)])
+        for bar in range(sc.n_bars):
+            if sc._dyn[bar] < 0.45:  # the drums join as the music builds
+                continue
+            for s, ch in enumerate(line):
+                if ch != ".":
+                    sc.add(name, sc.t(bar, s), 0.6, low if ch == "X" else other, sc.vel(1.0 if ch == "X" else 0.7, bar))
+        return
     for bar in range(sc.n_bars):
         if bar % sb == 0 or rng.random() < 0.2:
             sc.add(name, sc.t(bar, 0), 2.0, 35, sc.vel(1.0, bar))  # concert bass drum
