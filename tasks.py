@@ -76,9 +76,12 @@ def main(argv: list[str]) -> int:
     return lab(argv[1:])
 
 
+#: Makes sure the data is there (the demo dataset is generated at the default root if missing, as the notebooks do).
+ENSURE_DATA = "import genre_lab as gl\nprint('data:', gl.describe_data(gl.ensure_dataset()))\n"
+
 #: Trains, in the background, the models of notebook 06's five-seed study that no earlier notebook trains
 #: (training seeds 1-4 of both layouts, last ones first: notebook 06 asks for them in the opposite order, and a
-#: model both want at once is trained once, see genre_lab.cache.exclusive).
+#: model both want at once is trained once, see genre_lab.cache.exclusive). Keep the seeds in step with notebook 06.
 BACKGROUND_TRAINING = (
     "import genre_lab as gl\n"
     "gl.results_over_seeds(gl.load_experiment(), seeds=(4, 3, 2, 1), layouts=('historical-2018', 'reference'),\n"
@@ -89,50 +92,80 @@ BACKGROUND_TRAINING = (
 def test(args: list[str]) -> int:
     """Every test. With arguments: one pytest run with them. Without, in stages that keep both cores busy:
 
-    1. the demo data is generated (unless GENRE_LAB_DATA points at other data);
-    2. nbval runs notebooks 01 to the one before last, while the unit tests run and notebook 06's seed-study
-       models train in the background;
-    3. nbval runs the last notebook, while the browser test runs the others in JupyterLab;
+    1. the data is made ready once (the demo dataset is generated if missing), so that no two processes generate it;
+    2. nbval runs every notebook but the last, while the unit tests run and the models of notebook 06's seed study
+       train in a background process;
+    3. nbval runs the last notebook (06, which loads those models), while the browser test runs the others in
+       JupyterLab;
     4. the browser test runs the last notebook.
 
-    Background output goes to ``build/*.log`` and is printed when that stage is over."""
+    The output of what ran in the background goes to ``build/*.log`` and is printed when its stage is over.
+    Whatever happens (a failure, Ctrl-C, SIGTERM), no process started here is left running."""
     if args:
         return run(PY, "-m", "pytest", *args)
+    import signal
+
     build = HERE / "build"
     build.mkdir(exist_ok=True)
     notebooks = sorted(str(p.relative_to(HERE)) for p in (HERE / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     in_browser = [f"tests_browser/test_jupyterlab.py::test_notebook_runs_in_jupyterlab[{Path(nb).stem}]"
                   for nb in notebooks]
+    started: list[subprocess.Popen] = []
 
     def background(name: str, *cmd) -> tuple[subprocess.Popen, Path]:
         log = build / f"{name}.log"
-        with open(log, "w") as out:
-            return subprocess.Popen([str(c) for c in cmd], cwd=HERE, stdout=out, stderr=subprocess.STDOUT), log
+        with open(log, "w", encoding="utf-8") as out:
+            proc = subprocess.Popen([str(c) for c in cmd], cwd=HERE, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        started.append(proc)
+        return proc, log
 
-    def report(title: str, proc: subprocess.Popen, log: Path) -> int:
+    def report(title: str, proc: subprocess.Popen, log: Path, *, lines: int | None = None) -> int:
         rc = proc.wait()
-        print(f"\n---- {title} (ran in the background; also in {log.relative_to(HERE)}) ----", flush=True)
-        print(log.read_text(), flush=True)
+        text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        print(f"\n---- {title} (ran in the background; all of it in {log.relative_to(HERE)}) ----", flush=True)
+        print("\n".join(text[-lines:] if lines else text), flush=True)
         return rc
 
-    if not os.environ.get("GENRE_LAB_DATA", "").strip():
-        run(PY, "-m", "genre_lab", "make-demo")  # once, before two processes could both generate it
-    unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests")
-    train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
+    def pytest(*targets) -> int:
+        return run(PY, "-m", "pytest", *targets) if targets else 0
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        nb_first = run(PY, "-m", "pytest", *notebooks[:-1])
+        ready = run(PY, "-c", ENSURE_DATA)
+        if ready != 0:
+            print("the data is not ready (see above): nothing was tested", flush=True)
+            return ready
+        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests")
+        train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
+        try:
+            nb_first = pytest(*notebooks[:-1])
+        finally:
+            units = report("unit tests", unit, unit_log)
+        browser_first, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser[:-1])
+        try:
+            nb_last = pytest(notebooks[-1])
+        finally:
+            if train.poll() is None:
+                train.terminate()  # notebook 06 has finished with its models (or failed): nothing waits for more
+            trained = train.wait()
+            browser_a = report("browser test of every notebook but the last", browser_first, browser_log)
+        if trained not in (0, -signal.SIGTERM):
+            report("background training FAILED; notebook 06 trained what it needed itself", train, train_log,
+                   lines=30)
+        browser_b = pytest(in_browser[-1])
     finally:
-        units = report("unit tests", unit, unit_log)
-    browser_first, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser[:-1])
-    try:
-        nb_last = run(PY, "-m", "pytest", notebooks[-1])
-    finally:
-        trained = train.wait()
-        browser_a = report("browser test, notebooks 01 to the one before last", browser_first, browser_log)
-    if trained != 0:
-        print(f"note: the background training stopped with an error (see {train_log.relative_to(HERE)}); "
-              "notebook 06 trained what it needed itself", flush=True)
-    browser_b = run(PY, "-m", "pytest", in_browser[-1])
+        signal.signal(signal.SIGTERM, previous)
+        for proc in started:  # after an error, Ctrl-C or SIGTERM: stop what is still running
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     nbval = next((rc for rc in (nb_first, nb_last) if rc != 0), 0)
     browser = next((rc for rc in (browser_a, browser_b) if rc != 0), 0)
     print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "

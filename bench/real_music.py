@@ -4,11 +4,13 @@
 Point it at a folder of real recordings sorted into one sub-folder per genre
 (``metal/``, ``classical/``, ...: any format genre_lab reads, any length).
 It loads (or trains, 27 epochs on the default demo data) the reference CNN
-and prints, per genre, how many recordings the whole-song vote gets right.
+with training seeds 1, 2, ... (the models of notebook 06's seed study, shared
+with it) and prints, per genre, how many recordings the whole-song vote gets
+right.
 Real recordings never belong in the repository: keep them elsewhere.
 
-    python bench/real_music.py /path/to/real            # the default 27-epoch demo model
-    python bench/real_music.py /path/to/real --model data/models/x.keras --seeds 3
+    python bench/real_music.py /path/to/real --seeds 5  # 27-epoch demo models, training seeds 1-5
+    python bench/real_music.py /path/to/real --model data/models/x.keras   # one model you trained
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def main() -> int:
     args = ap.parse_args()
 
     import genre_lab as gl
+    from genre_lab.cache import exclusive
 
     files = {d.name: sorted(p for p in d.rglob("*") if p.suffix.lower() in AUDIO_EXT)
              for d in sorted(args.folder.iterdir()) if d.is_dir()}
@@ -40,9 +43,10 @@ def main() -> int:
         exp = gl.load_experiment()
         for seed in range(1, args.seeds + 1):
             base = gl.default_model_path(exp, args.layout)  # its name carries a hash of the data: never a stale model
-            path = base.with_name(f"{base.stem}_realcheck_seed{seed}.keras")
-            if not path.is_file():
-                gl.train_reference(exp, layout=args.layout, seed=seed, out=path, verbose=0)
+            path = base.with_name(f"{base.stem}_seed{seed}.keras")  # notebook 06's seed-study model, if it exists
+            with exclusive(path):
+                if not path.is_file():
+                    gl.train_reference(exp, layout=args.layout, seed=seed, out=path, verbose=0)
             models.append(gl.load_model(path))
     for i, (model, meta) in enumerate(models):
         genres = meta["genres"]

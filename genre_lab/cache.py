@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage", "remove_stale_temporaries",
-           "CACHE_LIMIT_BYTES", "TMP_TAG"]
+__all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage",
+           "remove_stale_temporaries", "CACHE_LIMIT_BYTES", "TMP_TAG"]
 
 log = logging.getLogger(__name__)
 
@@ -86,26 +86,39 @@ def exclusive(path):
     """Hold an advisory lock named after ``path`` (``<path>.lock``) for the block; wait while another process holds it.
 
     Two processes that would compute the same file (two notebooks, or the
-    test command's background training and notebook 06) take turns: the
-    second finds the file made when it gets the lock and loads it instead of
-    computing it again. On a system without ``fcntl`` (Windows) there is no
-    lock: both compute, and :func:`atomic_write` still keeps the file whole.
+    test command's background training and notebook 06's seed study) take
+    turns: the second finds the file made when it gets the lock and loads it
+    instead of computing it again. Where there is no lock to take (Windows,
+    which has no ``fcntl``; a read-only folder; a file system without
+    ``flock``) the block runs unlocked: both may compute, and
+    :func:`atomic_write` still keeps the file whole. Do not nest two
+    ``exclusive`` blocks on one path in one process: the inner one would
+    wait for the outer one forever.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 06_right_for_the_right_reason.ipynb (the seed study's models)
     """
     try:
         import fcntl
     except ImportError:  # Windows
-        yield
-        return
-    lock = Path(f"{path}.lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as fh:  # the lock file stays: removing it would race with a process about to lock it
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        fcntl = None
+    fh = None
+    if fcntl is not None:
+        lock = Path(f"{path}.lock")
         try:
-            yield
-        finally:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(lock, "a")  # the lock file stays: removing it would race with a process about to lock it
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        except OSError as err:
+            log.info("no lock for %s (%s): going on without one", Path(path).name, err)
+            if fh is not None:
+                fh.close()
+            fh = None
+    try:
+        yield
+    finally:
+        if fh is not None:
             fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
 
 
 def remove_stale_temporaries(folder, *, older_than: float = STALE_SECONDS) -> int:

@@ -132,7 +132,7 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
 
 
 def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27) -> Path:
-    """Where a model of this data root, genre list, split, layout and epoch budget is saved by default.
+    """Where a model of this data, genre list, split, layout and epoch budget is saved by default.
 
     Parameters
     ----------
@@ -261,7 +261,8 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
     much of a difference between two models is luck. Each model is saved
     beside the default one with its seed in the name, and its scores in a
     JSON file, so a second call costs nothing; two processes asking for the
-    same model at once train it once (the second waits, then loads it).
+    same model at once train it once (the second waits, then loads it; see
+    :func:`genre_lab.cache.exclusive` for where no lock is available).
 
     Parameters
     ----------
@@ -295,10 +296,9 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
 
     rows = []
     for layout in layouts:
+        default = default_model_path(exp, layout, epochs)  # the split seed's model is the one notebooks 03-05 use
         for seed in seeds:
-            path = default_model_path(exp, layout, epochs)  # the split seed's model is the one notebooks 03-05 use
-            if seed != exp.seed:
-                path = path.with_name(f"{path.stem}_seed{seed}.keras")
+            path = default if seed == exp.seed else default.with_name(f"{default.stem}_seed{seed}.keras")
             scores = path.with_suffix(".scores.json")
             with exclusive(path):  # another process (the test command's background training) may be making it
                 res = None
@@ -308,15 +308,17 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
                         res = None
                 if res is None:
                     try:
-                        model, _ = M.load_model(path, genres=exp.genres) if path.is_file() else (None, None)
-                    except (ValueError, FileNotFoundError):
+                        mtime = path.stat().st_mtime_ns  # of the file loaded (another process may replace it later)
+                        model, _ = M.load_model(path, genres=exp.genres)
+                    except (ValueError, FileNotFoundError):  # missing, damaged or for other genres: train it
                         model = None
                     if model is None:
                         model, _, _ = train_reference(exp, layout=layout, epochs=epochs, seed=seed, out=path,
                                                       verbose=0)
+                        mtime = path.stat().st_mtime_ns
                     full = evaluate_model(model, exp)
                     res = {"first_9s": full["accuracy"]["test"], "song_vote": full["accuracy_song_vote"],
-                           "model_mtime_ns": path.stat().st_mtime_ns}
+                           "model_mtime_ns": mtime}
                     with atomic_write(scores) as tmp:
                         tmp.write_text(json.dumps(res))
             rows.append({"model": layout, "seed": seed, "first_9s": res["first_9s"], "song_vote": res["song_vote"]})

@@ -210,24 +210,29 @@ def test_exclusive_makes_a_second_process_wait_then_see_the_first_ones_file(tmp_
     """Two processes that would train the same model take turns: the second finds it made."""
     target = tmp_path / "model.keras"
     code = textwrap.dedent(f"""
-        import sys, time
         from pathlib import Path
-        from genre_lab.cache import atomic_write, exclusive
+        from genre_lab.cache import exclusive
         target = Path({str(target)!r})
-        with exclusive(target):
-            if target.exists():
-                print("loaded")
-            else:
-                time.sleep(1.0)  # training
-                with atomic_write(target) as tmp:
-                    tmp.write_text(sys.argv[1])
-                print("made")
+        print("ready", flush=True)
+        with exclusive(target):  # held by the test: this waits until the file is made
+            print("loaded" if target.exists() else "made it myself", flush=True)
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", code, name], stdout=subprocess.PIPE, text=True)
-             for name in ("a", "b")]
-    outs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
-    assert outs == ["loaded", "made"]
-    assert target.read_text() in ("a", "b")
+    with cache.exclusive(target):
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(1.0)  # "training": without the lock the child would look now and find nothing
+        with cache.atomic_write(target) as tmp:
+            tmp.write_text("weights")
+    out, _ = child.communicate(timeout=60)
+    assert out.strip() == "loaded"
+
+
+def test_exclusive_goes_on_without_a_lock_where_it_cannot_take_one(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the lock's folder should be")
+    with cache.exclusive(blocker / "model.keras"):  # the lock file cannot be created: the block still runs
+        ran = True
+    assert ran
 
 
 def test_only_a_proven_corrupt_cache_file_is_deleted(tmp_path, monkeypatch):
@@ -321,11 +326,14 @@ def test_a_model_of_other_data_is_never_the_default_model(tmp_path):
     def exp(X, split=tracks):
         return gl.Experiment(tmp_path, "synthetic demo", ("metal", "classical"), split, X, y, None, 1, "seed1")
 
-    same = gl.default_model_path(exp(X)), gl.default_model_path(exp(X.copy()))
-    assert same[0] == same[1]  # the same data (same folder or not): the same model
+    elsewhere = gl.Experiment(tmp_path / "copy", "synthetic demo", ("metal", "classical"), tracks, X.copy(), y.copy(),
+                              None, 1, "seed1")
+    assert gl.default_model_path(exp(X)) == gl.default_model_path(elsewhere)  # the same data, in another folder
     other_audio = gl.default_model_path(exp(X + 1))
     other_split = gl.default_model_path(exp(X, pd.DataFrame({"split": ["test", "train"]})))
-    assert len({same[0], other_audio, other_split}) == 3
+    other_labels = gl.default_model_path(gl.Experiment(tmp_path, "synthetic demo", ("metal", "classical"), tracks, X,
+                                                       y[::-1].copy(), None, 1, "seed1"))
+    assert len({gl.default_model_path(exp(X)), other_audio, other_split, other_labels}) == 4
 
 
 # ---------------------------------------------------------------- archives and printed paths

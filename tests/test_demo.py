@@ -139,18 +139,30 @@ def test_classical_has_no_drum_kit_and_metal_always_does():
 
 
 def test_classical_percussion_is_the_orchestra_kit_played_as_march_ostinato_or_accents():
-    kits = {}
+    patterns = set()
     for substyle in ("march", "symphonic", "orchestra"):
-        for seed in range(3):
+        for seed in range(6):
             plan = draw_plan("classical", np.random.default_rng(seed), substyle=substyle)
-            for name, part in plan.parts.items():
-                if part["role"] == "orchestral_perc":
-                    kits[(substyle, name)] = part["program"]
-    assert ("march", "march_perc") in kits and ("symphonic", "percussion") in kits
-    assert set(kits.values()) == {48}  # the GM Orchestra kit: concert snare, bass drum, cymbals, timpani
-    _, score, _ = render_clip("classical", [1, 2], seconds=8.0, style_change=False, substyle="march")
-    snare = sorted(n.start for i in score.instruments if i.name == "march_perc" for n in i.notes if n.pitch == 38)
-    assert len(snare) >= 8  # a snare line in every bar, not the odd accent
+            perc = {name: part for name, part in plan.parts.items() if part["role"] == "orchestral_perc"}
+            assert all(part["program"] == 48 for part in perc.values())  # the GM Orchestra kit, never a band kit
+            patterns |= {part.get("pattern", "accents") for part in perc.values()}
+    assert patterns == {"accents", "march", "ostinato"}
+    # a march: the snare plays every bar, on the drum channel
+    y, score, info = render_clip("classical", [1, 2], seconds=12.0, style_change=False, substyle="march")
+    march = next(i for i in score.instruments if i.name == "march_perc")
+    assert march.is_drum
+    bar = 240.0 / info["bpm"]
+    per_bar = np.bincount([int((n.start + 0.05) // bar) for n in march.notes if n.pitch == 38])
+    assert len(per_bar) >= 3 and per_bar[: int(12.0 // bar)].min() >= 4
+    # a drum ostinato: low drums only
+    for seed in range(20):
+        _, score, _ = render_clip("classical", [seed, 7], seconds=12.0, style_change=False, substyle="symphonic")
+        ostinato = [i for i in score.instruments if i.name == "drum_ostinato"]
+        if ostinato and ostinato[0].notes:
+            assert ostinato[0].is_drum and {n.pitch for n in ostinato[0].notes} <= {35, 41, 43, 45, 47}
+            break
+    else:
+        pytest.fail("no symphonic clip of 20 played a drum ostinato")
 
 
 def test_a_recorded_style_change_lies_where_the_spectrum_changes():

@@ -14,7 +14,7 @@ The tables draw on how the genres are usually described:
   100-200 BPM, mostly minor/modal keys; sometimes strings and choir
   (symphonic metal) or a clean-guitar section;
 * **classical** -- orchestra, string quartet, chamber ensemble with
-  harpsichord, harp or guitar continuo, solo piano or choir in a hall; no
+  harpsichord, harp, guitar or pizzicato continuo, solo piano or choir in a hall; no
   drum kit, but timpani, concert bass drum, cymbals, a march's snare or a
   drum ostinato (Holst, film scores); rubato and long crescendi,
   functional harmony;

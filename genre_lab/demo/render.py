@@ -539,9 +539,10 @@ def _orchestral_percussion(sc: _Score, name: str, part: dict) -> None:
     """The orchestra's percussion (Orchestra kit), played as one of three conventions, never as a groove kit.
 
     ``accents``: concert bass drum and clash cymbals at phrase starts and climaxes, a roll into the next phrase.
-    ``march``: a snare line repeated every bar, bass drum and cymbals together on the strong beats.
-    ``ostinato``: low drums (timpani, toms) hammering one rhythm that joins as the music swells
-    (Holst's *Mars*, film scores).
+    ``march``: a snare line repeated every bar, bass drum on beats 1 and 3, clash cymbals at phrase starts
+    (and now and then on another bar).
+    ``ostinato``: low drums (the kit's timpani and its concert bass drum) hammering one rhythm that joins as
+    the music swells (Holst's *Mars*, film scores).
     """
     rng = sc.rng
     sb = sc.plan.form["section_bars"]
