@@ -118,7 +118,8 @@ def test_predict_any_recording(small_demo, tmp_path, capsys):
     up = res[0]
     assert set(up) >= {"file", "seconds", "windows", "top", "timeline", "error"}
     assert up["error"] is None and up["windows"] == 3 and up["seconds"] == 20.0  # 9 s windows at 0, 4.5 and 9 s
-    assert len(up["top"]) == 3 and abs(sum(t["probability"] for t in up["top"]) - 1) < 0.05
+    top = [t["probability"] for t in up["top"]]
+    assert len(top) == 3 and top == sorted(top, reverse=True) and 0 < sum(top) <= 1 + 1e-3  # 3 of 5 genres
     # windows start on whole STFT frames: 194 hops of 512 samples = 4.505 s apart
     assert [(round(t["start_s"], 1), round(t["end_s"], 1)) for t in up["timeline"]] == \
         [(0.0, 9.0), (4.5, 13.5), (9.0, 18.0)]

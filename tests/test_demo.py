@@ -130,6 +130,21 @@ def test_every_recipe_renders_clean_audio_of_the_right_length(genre, substyle):
     assert (not kit) == (RECIPES[genre]["substyles"][substyle]["drums"] is None)
 
 
+def test_loudness_is_drawn_alike_for_every_genre_over_the_range_of_real_recordings():
+    from genre_lab.demo.render import master
+
+    for genre in RECIPES:
+        levels = [draw_plan(genre, np.random.default_rng(s)).mix["loudness_db"] for s in range(30)]
+        assert -28.0 <= min(levels) and max(levels) <= -12.0 and max(levels) - min(levels) > 8.0
+    plan = draw_plan("metal", np.random.default_rng(0))
+    noise = np.random.default_rng(1).standard_normal(3 * SR).astype(np.float32) * 0.1
+    for target in (-26.0, -14.0):
+        plan.mix["loudness_db"] = target
+        y = master(noise, plan, SR, np.random.default_rng(2))
+        rms_db = 20 * np.log10(np.sqrt(np.mean(y ** 2)))
+        assert abs(rms_db - target) < 0.5 and np.abs(y).max() <= 10 ** (plan.mix["peak_db"] / 20) + 1e-6
+
+
 def test_classical_has_no_drum_kit_and_metal_always_does():
     for seed in range(4):
         _, score, _ = render_clip("classical", seed, seconds=2.0, style_change=False)

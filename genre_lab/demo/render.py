@@ -167,7 +167,7 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
     mix = {"ratio": float(rng.uniform(*r["compression"])), "threshold_db": float(rng.uniform(-24, -14)),
            "highpass_hz": float(rng.uniform(20, 60)), "lowpass_hz": float(rng.uniform(7500, 11000)),
            "noise_db": float(rng.uniform(-80, -55)), "rms_db": float(rng.uniform(-20, -14)),
-           "peak_db": float(rng.uniform(-2.0, -0.3))}
+           "peak_db": float(rng.uniform(-2.0, -0.3)), "loudness_db": float(rng.uniform(-28.0, -12.0))}
     form = dict(r.get("form", {}))
     form["section_bars"] = int(_pick(rng, [4, 8]) if form.get("bars") else 4)
     form["no_drum_intro"] = bool(drums and rng.random() < form.get("intro_no_drums", 0.0))
@@ -688,9 +688,15 @@ _NOISE = np.random.default_rng(0).standard_normal(2 ** 18).astype(np.float32)
 
 
 def master(mix: np.ndarray, plan: Plan, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """The recording chain, the same for every genre: band limits, noise floor, loudness, limiter.
+    """The recording chain, the same for every genre: band limits, noise floor, limiter, loudness.
 
-    Peak at most ``plan.mix["peak_db"]`` dBFS (below 0: never clips).
+    The final loudness is drawn from -28 to -12 dBFS RMS for every genre (a
+    quiet classical recording, a loud modern master, and everything between,
+    as real recordings come), so that level tells nothing about the genre to
+    a listener or to features that keep it. (The network's log-mel features
+    are measured below each clip's own peak, so it never sees the level.)
+    Peak at most ``plan.mix["peak_db"]`` dBFS (below 0: never clips): a
+    loudness the peak does not allow comes out quieter.
     """
     from pedalboard import HighpassFilter, Limiter, LowpassFilter, Pedalboard
 
@@ -705,7 +711,8 @@ def master(mix: np.ndarray, plan: Plan, sr: int, rng: np.random.Generator) -> np
     noise = np.resize(np.roll(_NOISE, -start), len(y)) * np.float32(10 ** (plan.mix["noise_db"] / 20))
     y = Pedalboard([Limiter(threshold_db=-1.0, release_ms=80.0)])(y + noise, sr)
     peak = float(np.max(np.abs(y))) + 1e-9
-    y = y * min(1.0, 10 ** (plan.mix["peak_db"] / 20) / peak)
+    rms = float(np.sqrt(np.mean(y ** 2))) + 1e-9
+    y = y * min(10 ** (plan.mix["loudness_db"] / 20) / rms, 10 ** (plan.mix["peak_db"] / 20) / peak)
     return np.clip(y, -0.999, 0.999).astype(np.float32)
 
 
