@@ -92,10 +92,10 @@ BACKGROUND_TRAINING = (
 def test(args: list[str]) -> int:
     """Every test. With arguments: one pytest run with them. Without, in stages that keep both cores busy:
 
-    1. the data is made ready once (the demo dataset is generated if missing), so that no two processes generate
-       it, while the unit tests start in the background (they make their own data);
-    2. nbval runs every notebook but the last, while the unit tests go on and the models of notebook 06's seed
-       study train in a background process;
+    1. the data is made ready once (the demo dataset is generated if missing), so that no two processes generate it
+       (the generator uses both cores);
+    2. nbval runs every notebook but the last, while the unit tests run and the models of notebook 06's seed study
+       train in a background process;
     3. nbval runs the last notebook (06, which loads those models), while the browser test runs the others in
        JupyterLab;
     4. the browser test runs the last notebook.
@@ -136,12 +136,11 @@ def test(args: list[str]) -> int:
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests")  # they bring their own data
         ready = run(PY, "-c", ENSURE_DATA)
         if ready != 0:
-            print("the data is not ready (see above): the notebooks were not tested", flush=True)
-            report("unit tests", unit, unit_log)
+            print("the data is not ready (see above): nothing was tested", flush=True)
             return ready
+        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests")
         train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
         try:
             nb_first = pytest(*notebooks[:-1])
