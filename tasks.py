@@ -167,11 +167,13 @@ def test(args: list[str]) -> int:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    nbval = next((rc for rc in (nb_first, nb_last) if rc != 0), 0)
-    browser = next((rc for rc in (browser_a, browser_b) if rc != 0), 0)
+    def first_failure(*codes: int) -> int:
+        return next((rc for rc in codes if rc != 0), 0)
+
+    nbval, browser = first_failure(nb_first, nb_last), first_failure(browser_a, browser_b)
     print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "
           f"{'passed' if nbval == 0 else 'FAILED'}; browser: {'passed' if browser == 0 else 'FAILED'}", flush=True)
-    return next((rc for rc in (units, nbval, browser) if rc != 0), 0)
+    return first_failure(units, nbval, browser)
 
 
 if __name__ == "__main__":

@@ -42,12 +42,9 @@ def main() -> int:
     else:
         exp = gl.load_experiment()
         for seed in range(1, args.seeds + 1):
-            base = gl.default_model_path(exp, args.layout)  # its name carries a hash of the data: never a stale model
-            path = base.with_name(f"{base.stem}_seed{seed}.keras")  # notebook 06's seed-study model, if it exists
+            path = gl.default_model_path(exp, args.layout, seed=seed)  # notebook 06's seed-study model, shared
             with exclusive(path):
-                if not path.is_file():
-                    gl.train_reference(exp, layout=args.layout, seed=seed, out=path, verbose=0)
-            models.append(gl.load_model(path))
+                models.append(gl.load_or_train(exp, layout=args.layout, seed=seed, verbose=0))
     for i, (model, meta) in enumerate(models):
         genres = meta["genres"]
         print(f"\nmodel {i + 1} ({meta.get('layout')}, trained on {meta.get('data')} data, seed {meta.get('seed')})")

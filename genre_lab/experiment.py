@@ -131,8 +131,9 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
                       Path(split_lists) if split_lists is not None else None)
 
 
-def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27) -> Path:
-    """Where a model of this data, genre list, split, layout and epoch budget is saved by default.
+def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27, *,
+                       seed: int | None = None) -> Path:
+    """Where a model of this data, genre list, split, layout, epoch budget and training seed is saved by default.
 
     Parameters
     ----------
@@ -141,6 +142,9 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
         ``"reference"`` or ``"historical-2018"``.
     epochs : int
         Epoch budget (part of the name, so a short run never replaces the 27-epoch model).
+    seed : int or None
+        Training seed; None or the split seed: the model notebooks 03-05 use. Any other seed adds
+        ``_seed<S>`` to the name (the models of notebook 06's seed study).
 
     Returns
     -------
@@ -163,7 +167,8 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
     kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
     split = exp.split_name or f"seed{exp.seed}"
     which = hashlib.sha256(",".join(exp.genres).encode()).hexdigest()[:6]
-    return models_dir() / f"{layout}_{kind}-{tag}_{len(exp.genres)}genres-{which}_{split}_{epochs}epochs.keras"
+    name = f"{layout}_{kind}-{tag}_{len(exp.genres)}genres-{which}_{split}_{epochs}epochs"
+    return models_dir() / (name + ("" if seed in (None, exp.seed) else f"_seed{seed}") + ".keras")
 
 
 def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
@@ -216,7 +221,8 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
     return model, history, path
 
 
-def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epochs: int = 27, verbose: int = 2):
+def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epochs: int = 27, seed: int | None = None,
+                  verbose: int = 2):
     """Load the saved model of this experiment, or train and save it when there is none.
 
     Parameters
@@ -228,6 +234,8 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
         A model to load instead of the default one; it is never retrained or overwritten.
     epochs : int
         Epoch budget of the default model (part of its file name).
+    seed : int or None
+        Training seed of the default model (None: the split seed).
 
     Returns
     -------
@@ -241,7 +249,7 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
 
     if path is not None:  # a model the caller named: use it or fail, never overwrite it
         return M.load_model(path, genres=exp.genres)
-    path = default_model_path(exp, layout, epochs)
+    path = default_model_path(exp, layout, epochs, seed=seed)
     if path.is_file():
         try:
             return M.load_model(path, genres=exp.genres)
@@ -249,7 +257,7 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
             kept = path.with_name(path.name + ".bad")
             path.replace(kept)  # never lost: the old file is kept beside the new one
             log.warning("not using %s (%s); kept it as %s and training a new model", path.name, err, kept.name)
-    train_reference(exp, layout=layout, epochs=epochs, out=path, verbose=verbose)
+    train_reference(exp, layout=layout, epochs=epochs, seed=seed, out=path, verbose=verbose)
     return M.load_model(path, genres=exp.genres)
 
 
@@ -289,16 +297,14 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
 
     from scipy import stats
 
-    from . import model as M
     from .baseline import fit_baseline
     from .cache import atomic_write, exclusive
     from .evaluate import evaluate_model
 
     rows = []
     for layout in layouts:
-        default = default_model_path(exp, layout, epochs)  # the split seed's model is the one notebooks 03-05 use
         for seed in seeds:
-            path = default if seed == exp.seed else default.with_name(f"{default.stem}_seed{seed}.keras")
+            path = default_model_path(exp, layout, epochs, seed=seed)  # the split seed's: notebooks 03-05's model
             scores = path.with_suffix(".scores.json")
             with exclusive(path):  # another process (the test command's background training) may be making it
                 res = None
@@ -307,15 +313,8 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
                     if res.get("model_mtime_ns") != path.stat().st_mtime_ns:
                         res = None
                 if res is None:
-                    try:
-                        mtime = path.stat().st_mtime_ns  # of the file loaded (another process may replace it later)
-                        model, _ = M.load_model(path, genres=exp.genres)
-                    except (ValueError, FileNotFoundError):  # missing, damaged or for other genres: train it
-                        model = None
-                    if model is None:
-                        model, _, _ = train_reference(exp, layout=layout, epochs=epochs, seed=seed, out=path,
-                                                      verbose=0)
-                        mtime = path.stat().st_mtime_ns
+                    model, _ = load_or_train(exp, layout=layout, epochs=epochs, seed=seed, verbose=0)
+                    mtime = path.stat().st_mtime_ns
                     full = evaluate_model(model, exp)
                     res = {"first_9s": full["accuracy"]["test"], "song_vote": full["accuracy_song_vote"],
                            "model_mtime_ns": mtime}

@@ -536,43 +536,16 @@ _DRUM_OSTINATI = ("X..x..x.X..x..x.", "X.x.X.x.X.xxX.x.", "X..x..X.x..x.x..", "X
 
 
 def _orchestral_percussion(sc: _Score, name: str, part: dict) -> None:
-    """The orchestra's percussion (Orchestra kit), played as one of three conventions, never as a groove kit.
+    """The orchestra's percussion (Orchestra kit), played as one of three conventions, never as a groove kit:
+    ``accents`` (the default), ``march`` or ``ostinato``, as the part's ``pattern`` says."""
+    {"accents": _percussion_accents, "march": _march, "ostinato": _drum_ostinato}[part.get("pattern", "accents")](
+        sc, name)
 
-    ``accents``: concert bass drum and clash cymbals at phrase starts and climaxes, a roll into the next phrase.
-    ``march``: a snare line repeated every bar, bass drum on beats 1 and 3, clash cymbals at phrase starts
-    (and now and then on another bar).
-    ``ostinato``: low drums (the kit's timpani and its concert bass drum) hammering one rhythm that joins as
-    the music swells (Holst's *Mars*, film scores).
-    """
+
+def _percussion_accents(sc: _Score, name: str) -> None:
+    """Concert bass drum and clash cymbals at phrase starts and climaxes, a roll into the next phrase."""
     rng = sc.rng
     sb = sc.plan.form["section_bars"]
-    pattern = part.get("pattern", "accents")
-    if pattern == "march":
-        line = _pick(rng, _MARCH_SNARE)
-        for bar in range(sc.n_bars):
-            sl = sc.step_len(bar)
-            roll = bar % sb == sb - 1 and rng.random() < 0.4  # a press roll into the next phrase
-            for s, ch in enumerate(line):
-                if ch != "." and not (roll and s >= 8):
-                    sc.add(name, sc.t(bar, s), 0.2, 38, sc.vel(1.0 if ch == "X" else 0.65, bar))
-            if roll:
-                for k in range(16):
-                    sc.add(name, sc.t(bar, 8) + k * sl / 2, 0.1, 38, sc.vel(0.4 + 0.035 * k, bar))
-            for s in (0, 8):
-                sc.add(name, sc.t(bar, s), 1.5, 35, sc.vel(0.85, bar))
-            if bar % sb == 0 or rng.random() < 0.3:
-                sc.add(name, sc.t(bar, 0), 2.0, int(_pick(rng, [49, 57])), sc.vel(0.8, bar))
-        return
-    if pattern == "ostinato":
-        line = _pick(rng, _DRUM_OSTINATI)
-        low, other = _pick(rng, [(41, 43), (45, 41), (35, 45), (43, 47)])
-        for bar in range(sc.n_bars):
-            if sc._dyn[bar] < 0.45:  # the drums join as the music builds
-                continue
-            for s, ch in enumerate(line):
-                if ch != ".":
-                    sc.add(name, sc.t(bar, s), 0.6, low if ch == "X" else other, sc.vel(1.0 if ch == "X" else 0.7, bar))
-        return
     for bar in range(sc.n_bars):
         if bar % sb == 0 or rng.random() < 0.2:
             sc.add(name, sc.t(bar, 0), 2.0, 35, sc.vel(1.0, bar))  # concert bass drum
@@ -581,6 +554,42 @@ def _orchestral_percussion(sc: _Score, name: str, part: dict) -> None:
         if bar % sb == sb - 1 and rng.random() < 0.5:  # a roll into the next phrase
             for k in range(16):
                 sc.add(name, sc.t(bar, k), 0.2, 41, sc.vel(0.3 + 0.04 * k, bar))
+
+
+def _march(sc: _Score, name: str) -> None:
+    """A snare line repeated every bar, bass drum on beats 1 and 3, clash cymbals at phrase starts (and now and then
+    on another bar), a press roll into some phrases."""
+    rng = sc.rng
+    sb = sc.plan.form["section_bars"]
+    line = _pick(rng, _MARCH_SNARE)
+    for bar in range(sc.n_bars):
+        sl = sc.step_len(bar)
+        roll = bar % sb == sb - 1 and rng.random() < 0.4
+        for s, ch in enumerate(line):
+            if ch != "." and not (roll and s >= 8):
+                sc.add(name, sc.t(bar, s), 0.2, 38, sc.vel(1.0 if ch == "X" else 0.65, bar))
+        if roll:
+            for k in range(16):
+                sc.add(name, sc.t(bar, 8) + k * sl / 2, 0.1, 38, sc.vel(0.4 + 0.035 * k, bar))
+        for s in (0, 8):
+            sc.add(name, sc.t(bar, s), 1.5, 35, sc.vel(0.85, bar))
+        if bar % sb == 0 or rng.random() < 0.3:
+            sc.add(name, sc.t(bar, 0), 2.0, int(_pick(rng, [49, 57])), sc.vel(0.8, bar))
+
+
+def _drum_ostinato(sc: _Score, name: str) -> None:
+    """Low drums (the kit's timpani and its concert bass drum) hammering one rhythm that joins as the music swells
+    (Holst's *Mars*, film scores)."""
+    rng = sc.rng
+    line = _pick(rng, _DRUM_OSTINATI)
+    low, other = _pick(rng, [(41, 43), (45, 41), (35, 45), (43, 47)])
+    for bar in range(sc.n_bars):
+        if sc._dyn[bar] < 0.45:  # the drums join as the music builds
+            continue
+        for s, ch in enumerate(line):
+            if ch != ".":
+                accent = ch == "X"
+                sc.add(name, sc.t(bar, s), 0.6, low if accent else other, sc.vel(1.0 if accent else 0.7, bar))
 
 
 _ROLES = {"drums": _drums, "riff": _riff, "bass": _bass, "lead": _melody, "counter": _melody, "rap": _rap,
