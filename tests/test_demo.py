@@ -362,3 +362,35 @@ def test_two_concurrent_make_demo_processes_leave_a_complete_consistent_dataset(
     assert _digest(root) == _digest(fresh)
     assert pd.read_csv(root / "metadata.csv").equals(pd.read_csv(fresh / "metadata.csv"))
     assert not list(root.rglob("*.genre_lab-tmp*"))
+
+
+def test_classical_plays_phrases_from_pianissimo_to_fortissimo_and_its_texture_thins_and_fills():
+    """Real orchestral music breathes: the demo's classical is not one steady wall of sound."""
+    from genre_lab.demo.render import _Score
+
+    spans, softest = [], []
+    for seed in range(8):  # the score's loudness of each bar, 0..1
+        dyn = np.array(_Score(draw_plan("classical", np.random.default_rng(seed)), np.random.default_rng(seed), 30.0)._dyn)
+        softest.append(dyn.min())
+        spans.append(dyn.max() - dyn.min())
+        dyn = np.array(_Score(draw_plan("metal", np.random.default_rng(seed)), np.random.default_rng(seed), 30.0)._dyn)
+        assert dyn.min() >= 0.75  # metal stays loud
+    assert np.median(softest) < 0.25 and np.median(spans) > 0.3  # pianissimo somewhere, and far from it elsewhere
+    rests, ranges = 0, []
+    for seed in range(6):
+        y, score, info = render_clip("classical", [seed, 3], seconds=30.0, style_change=False, substyle="orchestra")
+        melody = next(i for i in score.instruments if i.name == "melody")
+        bar = 240.0 / info["bpm"]
+        melody_phrases = {int(n.start // (2 * bar)) for n in melody.notes}
+        for inst in score.instruments:  # some harmony part rests for a phrase while the melody plays on
+            if inst.name in ("strings", "basses", "horns", "woodwind") and inst.notes:
+                played = {int(n.start // (2 * bar)) for n in inst.notes}
+                rests += bool(melody_phrases - played - {max(melody_phrases)})
+        frames = 20 * np.log10(np.sqrt(np.mean(y[: len(y) // 1024 * 1024].reshape(-1, 1024) ** 2, axis=1)) + 1e-9)
+        ranges.append(np.percentile(frames, 95) - np.percentile(frames, 5))
+    assert rests >= 3
+    assert np.median(ranges) > 8.0  # dB between the soft and the loud moments of a clip
+    for seed in range(3):  # other genres keep their band playing
+        _, score, _ = render_clip("metal", [seed, 3], seconds=30.0, style_change=False)
+        guitar = next(i for i in score.instruments if i.name == "guitar")
+        assert np.diff(sorted(n.start for n in guitar.notes)).max() < 2.0

@@ -44,7 +44,7 @@ CLIP_SECONDS = 30.0
 #: Genres the demo generator has a recipe for, in the reference experiment's order.
 DEMO_GENRES = tuple(g for g in DEFAULT_GENRES if g in RECIPES)
 #: Bump when the generator changes what a seed produces: older demo clips are then regenerated.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 #: Marker file at the root of a generated demo dataset (JSON).
 DEMO_MARKER = "GENRE_LAB_DEMO.json"
 #: Marker of the first (additive-synthesis) generator, replaced on sight.

@@ -16,8 +16,10 @@ The tables draw on how the genres are usually described:
 * **classical** -- orchestra, string quartet, chamber ensemble with
   harpsichord, harp, guitar or pizzicato continuo, solo piano or choir in a hall; no
   drum kit, but timpani, concert bass drum, cymbals, a march's snare or a
-  drum ostinato (Holst, film scores); rubato and long crescendi,
-  functional harmony;
+  drum ostinato (Holst, film scores); rubato, the dynamic range of a
+  concert hall (phrases from pianissimo to fortissimo, each swelling and
+  fading, over long crescendi), a texture that thins and fills as parts
+  rest and re-enter, functional harmony;
 * **hiphop** -- a boom-bap or trap beat, heavy kick and 808 or finger
   bass, swung hats, 80-100 BPM (trap hats at double time), a repeated
   sample-like phrase, a rapped line;
@@ -80,6 +82,8 @@ SCALES = {
 # A part: role (what it plays), programs (GM, one drawn), register (lowest, highest MIDI key),
 # pattern (how it plays), level (dB range in the mix), p (chance that a clip has it; parts a sub-style lists
 # under "extra" always play), substyles (if given: the only sub-styles the part may join).
+# Form: bars per section; "crescendo" gives a genre classical dynamics (terraced phrases, hairpins, long swells);
+# "tacet" is the chance that a harmony part rests for a phrase (a sub-style may set its own).
 # Progressions are scale degrees (0 = I/i); each chord lasts one bar unless "bars" says otherwise.
 
 RECIPES = {
@@ -115,7 +119,7 @@ RECIPES = {
     },
     "classical": {
         "tempo": (50, 130), "scales": {"major": 0.55, "minor": 0.3, "harmonic_minor": 0.15},
-        "tonic": (48, 59), "swing": (0.0, 0.0), "timing_ms": 14, "velocity": (35, 100), "rubato": (0.04, 0.12),
+        "tonic": (48, 59), "swing": (0.0, 0.0), "timing_ms": 14, "velocity": (20, 110), "rubato": (0.04, 0.12),
         "room": {"size": (0.75, 0.95), "wet": (0.2, 0.38)}, "compression": (1.0, 1.8),
         "progressions": [(0, 3, 4, 0), (0, 5, 1, 4), (0, 4, 5, 3), (0, 3, 6, 2), (0, 1, 4, 0), (0, 5, 3, 4)],
         "substyles": {
@@ -129,7 +133,8 @@ RECIPES = {
             "chamber": {"p": 0.1, "tempo": (60, 120), "drums": None, "extra": ["melody", "continuo", "cello", "viola"]},
             "string_quartet": {"p": 0.1, "tempo": (60, 130), "drums": None,
                                "extra": ["violin1", "violin2", "viola", "cello"]},
-            "piano": {"p": 0.13, "tempo": (60, 130), "drums": None, "extra": ["piano_left", "piano_right"]},
+            "piano": {"p": 0.13, "tempo": (60, 130), "drums": None, "extra": ["piano_left", "piano_right"],
+                      "tacet": 0.1},
             "choir": {"p": 0.05, "tempo": (50, 90), "drums": None, "extra": ["choir", "organ", "basses"]},
         },
         "parts": {
@@ -173,7 +178,7 @@ RECIPES = {
             "organ": {"role": "pad", "programs": [19, 20], "register": (43, 72), "level": (-9, -4), "p": 0.5,
                       "rhythm": "long", "substyles": ["choir"]},
         },
-        "form": {"bars": (4, 8), "crescendo": (0.5, 1.0)},
+        "form": {"bars": (4, 8), "crescendo": (0.5, 1.0), "tacet": 0.3},
     },
     "hiphop": {
         "tempo": (80, 100), "scales": {"minor": 0.5, "dorian": 0.3, "major": 0.2},

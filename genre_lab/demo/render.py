@@ -170,6 +170,8 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
            "peak_db": float(rng.uniform(-2.0, -0.3)), "loudness_db": float(rng.uniform(-28.0, -12.0))}
     form = dict(r.get("form", {}))
     form["section_bars"] = int(_pick(rng, [4, 8]) if form.get("bars") else 4)
+    if "tacet" in sub:
+        form["tacet"] = sub["tacet"]
     form["no_drum_intro"] = bool(drums and rng.random() < form.get("intro_no_drums", 0.0))
     return Plan(genre=genre, substyle=sub_name, bpm=bpm, tonic=tonic, scale=scale, progressions=progs, swing=swing,
                 timing_ms=float(r["timing_ms"]), velocity=tuple(r["velocity"]),
@@ -200,6 +202,8 @@ class _Score:
         self.bar_start = np.concatenate([[0.0], np.cumsum(lengths)])
         scale = SCALES[plan.scale]
         self.scale = scale
+        # classical: each phrase is played at its own level, from pianissimo to fortissimo (terraced dynamics)
+        self._phrase_level = rng.uniform(0.0, 1.0, self.n_bars + 1) if "crescendo" in plan.form else None
         self._dyn = [self.dynamics(b) for b in range(self.n_bars + 1)]
         self._noise, self._noise_i = np.zeros(0), 0
 
@@ -231,13 +235,23 @@ class _Score:
         d = self.chord_degree(bar)
         return [self.degree_pitch(d + 2 * i) for i in range(n)]
 
+    def phrase_bars(self) -> int:
+        """Bars in a phrase: half a section."""
+        return max(2, self.plan.form["section_bars"] // 2)
+
     def dynamics(self, bar: int) -> float:
-        """0..1 loudness of a bar: sections rise and fall; classical swells over long spans."""
+        """0..1 loudness of a bar: sections rise and fall. Classical has the dynamic range of an orchestra:
+        every phrase at its own level (pianissimo to fortissimo) and shaped as a hairpin that swells and
+        fades, over a long crescendo."""
         sb = self.plan.form["section_bars"]
         pos = (bar % sb) / max(1, sb - 1)
         if "crescendo" in self.plan.form:
             span = 2 * sb
-            return float(0.25 + 0.75 * ((bar % span) / (span - 1)) ** 1.3)
+            long = ((bar % span) / (span - 1)) ** 1.3
+            ph = self.phrase_bars()
+            hairpin = np.sin(np.pi * (0.15 + 0.7 * (bar % ph) / (ph - 1)))
+            level = self._phrase_level[bar // ph]
+            return float(0.08 + 0.92 * (0.45 * long + 0.55 * level) * hairpin)
         return float(0.75 + 0.25 * pos * (self.section(bar) + 1) / 2)
 
     def vel(self, base: float, bar: int) -> int:
@@ -596,6 +610,26 @@ _ROLES = {"drums": _drums, "riff": _riff, "bass": _bass, "lead": _melody, "count
           "timpani": _timpani, "orchestral_perc": _orchestral_percussion, "ostinato": _ostinato}
 
 
+def _tacet(sc: _Score) -> dict:
+    """Phrases in which each accompanying part rests (``form["tacet"]``: the chance per part and phrase).
+
+    The melody and the percussion keep playing (a march's snare, a drum
+    ostinato and cymbal accents have their own entries); the harmony parts
+    may drop out, so a passage thins to a solo line over a bass, or to the
+    strings alone, as an orchestra's texture changes.
+    """
+    p = sc.plan.form.get("tacet", 0.0)
+    if not p:
+        return {}
+    n_phrases = sc.n_bars // sc.phrase_bars() + 1
+    return {name: {i for i in range(n_phrases) if sc.rng.random() < p}
+            for name, part in sc.plan.parts.items() if part["role"] in _TACET_ROLES}
+
+
+#: The roles that may rest for a phrase where a recipe asks for ``tacet``.
+_TACET_ROLES = frozenset({"pad", "inner", "arp", "ostinato", "counter", "bass", "timpani"})
+
+
 def compose(plan: Plan, rng: np.random.Generator, seconds: float):
     """Write the performance of ``plan`` as a MIDI score, ``seconds`` long from ``plan.offset_s``.
 
@@ -618,8 +652,12 @@ def compose(plan: Plan, rng: np.random.Generator, seconds: float):
         _ROLES.get(part["role"], _chords)(sc, name, part)  # chords for any other role (pads, strums, skank...)
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(plan.bpm))
     jitter = plan.timing_ms / 1000.0
+    tacet = _tacet(sc)
     for name, notes in sc.notes.items():
         part = plan.parts[name]
+        if name in tacet:  # the part rests in some phrases: the orchestration changes
+            bars = np.searchsorted(sc.bar_start, [n[0] for n in notes], side="right") - 1
+            notes = [n for n, b in zip(notes, bars) if b // sc.phrase_bars() not in tacet[name]]
         inst = pretty_midi.Instrument(program=part["program"], is_drum=part["role"] in ("drums", "orchestral_perc"),
                                       name=name)
         late = rng.normal(0, jitter / 2)  # each player sits a little ahead of or behind the beat
