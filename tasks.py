@@ -89,6 +89,16 @@ BACKGROUND_TRAINING = (
 )
 
 
+#: Unit tests that run beside the last browser notebook (stage 4), where a core is free: the demo generator's
+#: (numpy and pedalboard, no Keras; about 30 s).
+LATE_UNIT_TESTS = "tests/test_demo.py"
+
+
+def first_failure(*codes: int) -> int:
+    """The first non-zero exit code, or 0."""
+    return next((rc for rc in codes if rc != 0), 0)
+
+
 def test(args: list[str]) -> int:
     """Every test. With arguments: one pytest run with them. Without, in stages that keep both cores busy:
 
@@ -98,7 +108,10 @@ def test(args: list[str]) -> int:
        train in a background process;
     3. nbval runs the last notebook (06, which loads those models), while the browser test runs the others in
        JupyterLab;
-    4. the browser test runs the last notebook.
+    4. the browser test runs the last notebook, while the demo generator's unit tests (no Keras) run beside it.
+
+    The unit tests of stage 2 run with one TensorFlow thread: three processes share two cores there, and more
+    threads than cores only add switching (their models are never compared with the notebooks').
 
     The output of what ran in the background goes to ``build/*.log`` and is printed when its stage is over.
     Whatever happens (a failure, Ctrl-C, SIGTERM), no process started here is left running."""
@@ -113,11 +126,11 @@ def test(args: list[str]) -> int:
                   for nb in notebooks]
     started: list[subprocess.Popen] = []
 
-    def background(name: str, *cmd) -> tuple[subprocess.Popen, Path]:
+    def background(name: str, *cmd, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
         log = build / f"{name}.log"
         with open(log, "w", encoding="utf-8") as out:
             proc = subprocess.Popen([str(c) for c in cmd], cwd=HERE, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT)
+                                    stderr=subprocess.STDOUT, env=env)
         started.append(proc)
         return proc, log
 
@@ -140,7 +153,9 @@ def test(args: list[str]) -> int:
         if ready != 0:
             print("the data is not ready (see above): nothing was tested", flush=True)
             return ready
-        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests")
+        one_thread = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests", f"--ignore={LATE_UNIT_TESTS}",
+                                    env=one_thread)
         train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
         try:
             nb_first = pytest(*notebooks[:-1])
@@ -157,7 +172,11 @@ def test(args: list[str]) -> int:
         if trained not in (0, -signal.SIGTERM):
             report("background training FAILED; notebook 06 trained what it needed itself", train, train_log,
                    lines=30)
-        browser_b = pytest(in_browser[-1])
+        late, late_log = background("unit-tests-demo", PY, "-m", "pytest", LATE_UNIT_TESTS)
+        try:
+            browser_b = pytest(in_browser[-1])
+        finally:
+            units = first_failure(units, report("unit tests of the demo generator", late, late_log))
     finally:
         signal.signal(signal.SIGTERM, previous)
         for proc in started:  # after an error, Ctrl-C or SIGTERM: stop what is still running
@@ -167,9 +186,6 @@ def test(args: list[str]) -> int:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    def first_failure(*codes: int) -> int:
-        return next((rc for rc in codes if rc != 0), 0)
-
     nbval, browser = first_failure(nb_first, nb_last), first_failure(browser_a, browser_b)
     print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "
           f"{'passed' if nbval == 0 else 'FAILED'}; browser: {'passed' if browser == 0 else 'FAILED'}", flush=True)
