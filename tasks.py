@@ -95,11 +95,6 @@ BACKGROUND_TRAINING = (
 )
 
 
-#: Unit tests that run beside the last browser notebook (stage 4), where a core is free: the demo generator's
-#: (numpy and pedalboard, no Keras; about 30 s).
-LATE_UNIT_TESTS = "tests/test_demo.py"
-
-
 def first_failure(*codes: int) -> int:
     """The first non-zero exit code, or 0."""
     return next((rc for rc in codes if rc != 0), 0)
@@ -112,12 +107,12 @@ def test(args: list[str]) -> int:
        (the generator uses both cores);
     2. nbval runs every notebook but the last, while the unit tests run and a background process trains what nbval
        does not (notebook 03's exercise, the models of notebook 06's seed study; see ``BACKGROUND_TRAINING``);
-    3. nbval runs the last notebook (06, which loads those models), while the browser test runs the others in
-       JupyterLab;
-    4. the browser test runs the last notebook, while the demo generator's unit tests (no Keras) run beside it.
+    3. nbval runs the last notebook (06, which loads those models or trains the ones still missing), while the
+       browser test runs every notebook in JupyterLab; its notebook 06 starts as soon as the others are done, and
+       loads each seed-study model when nbval's has it (a model is trained once, see genre_lab.cache.exclusive).
 
-    The unit tests of stage 2 run with one TensorFlow thread: three processes share two cores there, and more
-    threads than cores only add switching (their models are never compared with the notebooks').
+    The unit tests run with one TensorFlow thread: three processes share two cores in that stage, and more threads
+    than cores only add switching (their models are never compared with the notebooks').
 
     The output of what ran in the background goes to ``build/*.log`` and is printed when its stage is over.
     Whatever happens (a failure, Ctrl-C, SIGTERM), no process started here is left running."""
@@ -160,29 +155,23 @@ def test(args: list[str]) -> int:
             print("the data is not ready (see above): nothing was tested", flush=True)
             return ready
         one_thread = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
-        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests", f"--ignore={LATE_UNIT_TESTS}",
-                                    env=one_thread)
+        unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests", env=one_thread)
         train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
         try:
             nb_first = pytest(*notebooks[:-1])
         finally:
             units = report("unit tests", unit, unit_log)
-        browser_first, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser[:-1])
+        browser_all, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser)
         try:
             nb_last = pytest(notebooks[-1])
         finally:
             if train.poll() is None:
                 train.terminate()  # notebook 06 has finished with its models (or failed): nothing waits for more
             trained = train.wait()
-            browser_a = report("browser test of every notebook but the last", browser_first, browser_log)
+            browser = report("browser test", browser_all, browser_log)
         if trained not in (0, -signal.SIGTERM):
             report("background training FAILED; notebook 06 trained what it needed itself", train, train_log,
                    lines=30)
-        late, late_log = background("unit-tests-demo", PY, "-m", "pytest", LATE_UNIT_TESTS)
-        try:
-            browser_b = pytest(in_browser[-1])
-        finally:
-            units = first_failure(units, report("unit tests of the demo generator", late, late_log))
     finally:
         signal.signal(signal.SIGTERM, previous)
         for proc in started:  # after an error, Ctrl-C or SIGTERM: stop what is still running
@@ -192,7 +181,7 @@ def test(args: list[str]) -> int:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    nbval, browser = first_failure(nb_first, nb_last), first_failure(browser_a, browser_b)
+    nbval = first_failure(nb_first, nb_last)
     print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "
           f"{'passed' if nbval == 0 else 'FAILED'}; browser: {'passed' if browser == 0 else 'FAILED'}", flush=True)
     return first_failure(units, nbval, browser)
