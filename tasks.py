@@ -95,6 +95,40 @@ BACKGROUND_TRAINING = (
 )
 
 
+def stop_all(procs: list[subprocess.Popen], grace: float = 20.0) -> None:
+    """Stop background processes and everything they started (JupyterLab, its kernels, the browser).
+
+    Each was started in a process group of its own: the group gets SIGINT (pytest then tears its fixtures down,
+    JupyterLab shuts its kernels down), and whatever still runs after ``grace`` seconds gets SIGKILL. Where there
+    are no process groups (Windows), the process itself is terminated.
+    """
+    import signal
+    import time
+
+    def send(proc: subprocess.Popen, sig) -> None:
+        try:
+            if os.name == "posix":
+                os.killpg(proc.pid, sig)
+            elif sig != signal.SIGINT:
+                proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    running = [p for p in procs if p.poll() is None]
+    for proc in running:
+        send(proc, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    for proc in running:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for proc in running:  # the group may outlive its leader (JupyterLab, the browser): SIGKILL what is left
+        send(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+        if proc.poll() is None:
+            proc.wait()
+
+
 def first_failure(*codes: int) -> int:
     """The first non-zero exit code, or 0."""
     return next((rc for rc in codes if rc != 0), 0)
@@ -109,7 +143,8 @@ def test(args: list[str]) -> int:
        does not (notebook 03's exercise, the models of notebook 06's seed study; see ``BACKGROUND_TRAINING``);
     3. nbval runs the last notebook (06, which loads those models or trains the ones still missing), while the
        browser test runs every notebook in JupyterLab; its notebook 06 starts as soon as the others are done, and
-       loads each seed-study model when nbval's has it (a model is trained once, see genre_lab.cache.exclusive).
+       loads each seed-study model once nbval's notebook 06 or the background process has made it (a model is
+       trained once, see genre_lab.cache.exclusive).
 
     The unit tests run with one TensorFlow thread: three processes share two cores in that stage, and more threads
     than cores only add switching (their models are never compared with the notebooks').
@@ -131,7 +166,7 @@ def test(args: list[str]) -> int:
         log = build / f"{name}.log"
         with open(log, "w", encoding="utf-8") as out:
             proc = subprocess.Popen([str(c) for c in cmd], cwd=HERE, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, env=env)
+                                    stderr=subprocess.STDOUT, env=env, start_new_session=os.name == "posix")
         started.append(proc)
         return proc, log
 
@@ -142,45 +177,42 @@ def test(args: list[str]) -> int:
         print("\n".join(text[-lines:] if lines else text), flush=True)
         return rc
 
+    def foreground(*cmd) -> int:  # output to this terminal, but stopped like the others (own process group)
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=HERE, stdin=subprocess.DEVNULL,
+                                start_new_session=os.name == "posix")
+        started.append(proc)
+        return proc.wait()
+
     def pytest(*targets) -> int:
-        return run(PY, "-m", "pytest", *targets) if targets else 0
+        return foreground(PY, "-m", "pytest", *targets) if targets else 0
 
     def stop(signum, frame):
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        ready = run(PY, "-c", ENSURE_DATA)
+        ready = foreground(PY, "-c", ENSURE_DATA)
         if ready != 0:
             print("the data is not ready (see above): nothing was tested", flush=True)
             return ready
         one_thread = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
         unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests", env=one_thread)
         train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
-        try:
-            nb_first = pytest(*notebooks[:-1])
-        finally:
-            units = report("unit tests", unit, unit_log)
+        # (Ctrl-C or SIGTERM raise here, and the last ``finally`` stops everything at once: nothing below waits then)
+        nb_first = pytest(*notebooks[:-1])
+        units = report("unit tests", unit, unit_log)
         browser_all, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser)
-        try:
-            nb_last = pytest(notebooks[-1])
-        finally:
-            if train.poll() is None:
-                train.terminate()  # notebook 06 has finished with its models (or failed): nothing waits for more
-            trained = train.wait()
-            browser = report("browser test", browser_all, browser_log)
+        nb_last = pytest(notebooks[-1])
+        if nb_last == 0 and train.poll() is None:
+            train.terminate()  # nbval's notebook 06 has every model it needs: nobody waits for more
+        trained = train.wait()  # (if notebook 06 failed, the browser's may still use what it trains)
+        browser = report("browser test", browser_all, browser_log)
         if trained not in (0, -signal.SIGTERM):
-            report("background training FAILED; notebook 06 trained what it needed itself", train, train_log,
-                   lines=30)
+            report("background training FAILED; the notebooks trained what they needed themselves", train,
+                   train_log, lines=30)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        for proc in started:  # after an error, Ctrl-C or SIGTERM: stop what is still running
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        stop_all(started)  # after an error, Ctrl-C or SIGTERM: stop what is still running
     nbval = first_failure(nb_first, nb_last)
     print(f"\nunit tests: {'passed' if units == 0 else 'FAILED'}; notebooks (nbval): "
           f"{'passed' if nbval == 0 else 'FAILED'}; browser: {'passed' if browser == 0 else 'FAILED'}", flush=True)

@@ -33,3 +33,31 @@ def test_generated_data_is_git_ignored():
     ignored = (REPO / ".gitignore").read_text().split()
     for entry in ("/data/", "/build/", "/.venv/"):
         assert entry in ignored
+
+
+def test_the_background_training_builds_notebook_03s_exercise_as_the_notebook_does():
+    """tasks.py trains the exercise model ahead of the browser test; only an identical build hits the training cache."""
+    import ast
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("tasks", REPO / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    nb = nbformat.read(REPO / "notebooks" / "03_train_cnn.ipynb", as_version=4)
+    cell = next(c.source for c in nb.cells if "nbval-skip" in c.metadata.get("tags", []) and "try_model" in c.source)
+
+    def calls(code):
+        """The arguments of every gl.build_reference_cnn and gl.train_model call, as source text."""
+        found = {}
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "build_reference_cnn", "train_model"):
+                args = [ast.unparse(a) for a in node.args] + [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords]
+                found[node.func.attr] = [a.replace("len(exp.genres)", "n_genres") for a in args]
+        return found
+
+    want = calls(cell)
+    assert "dropout=0.5" in want["build_reference_cnn"] and "cache=True" in want["train_model"]
+    assert calls(tasks.BACKGROUND_TRAINING) == want
