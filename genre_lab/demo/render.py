@@ -656,8 +656,8 @@ def compose(plan: Plan, rng: np.random.Generator, seconds: float):
     for name, notes in sc.notes.items():
         part = plan.parts[name]
         if name in tacet:  # the part rests in some phrases: the orchestration changes
-            bars = np.searchsorted(sc.bar_start, [n[0] for n in notes], side="right") - 1
-            notes = [n for n, b in zip(notes, bars) if b // sc.phrase_bars() not in tacet[name]]
+            phrases = (np.searchsorted(sc.bar_start, [n[0] for n in notes], side="right") - 1) // sc.phrase_bars()
+            notes = [n for n, ph in zip(notes, phrases) if ph not in tacet[name]]
         inst = pretty_midi.Instrument(program=part["program"], is_drum=part["role"] in ("drums", "orchestral_perc"),
                                       name=name)
         late = rng.normal(0, jitter / 2)  # each player sits a little ahead of or behind the beat
