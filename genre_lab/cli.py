@@ -1,7 +1,7 @@
 """The ``genre-lab`` command: parses arguments and calls the library; nothing more.
 
 Subcommands: ``make-demo``, ``info``, ``train``, ``evaluate``, ``predict``,
-``run-notebooks`` (the main job), ``fetch-gtzan``, ``fetch-split`` and
+``tag``, ``run-notebooks`` (the main job), ``fetch-gtzan``, ``fetch-split`` and
 ``validate``. ``python -m genre_lab`` is the same command.
 """
 
@@ -190,6 +190,31 @@ def cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_tag(args) -> int:
+    from .pretrained import GENRE_TAGS, fetch_musicnn, tag_recording
+
+    fetch_musicnn(wheel=args.wheel)  # once per machine; a clear error offline, before any file is read
+    results = [tag_recording(f, model=args.model, top=args.top) for f in args.audio]
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for out in results:
+            if out["error"]:
+                print(f"{out['file']}: ERROR {out['error']}")
+                continue
+            print(f"{out['file']}: {out['seconds']} s, {out['patches']} patches of 3 s "
+                  f"(musicnn trained on {'the Million Song Dataset' if args.model == 'msd' else 'MagnaTagATune'})")
+            for t in out["top"]:
+                kind = "genre" if t["tag"] in GENRE_TAGS[args.model] else ""
+                print(f"  {t['tag']:<18} {t['probability']:6.1%}  {kind}")
+            for flag in out["flags"]:
+                print(f"  note: {flag}")
+    failed = [r["file"] for r in results if r["error"]]
+    if failed:
+        print(f"genre-lab tag: {len(failed)} of {len(results)} file(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_fetch_gtzan(args) -> int:
     from .fetch import fetch_gtzan
 
@@ -282,6 +307,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print a JSON list, per file: file, seconds, windows, top, timeline, flags, error")
     s.set_defaults(func=cmd_predict)
 
+    s = sub.add_parser("tag", help="what musicnn, a network trained on real music, hears in any recording")
+    s.add_argument("audio", nargs="+", metavar="FILE",
+                   help="audio files: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
+    s.add_argument("--model", choices=["msd", "mtt"], default="msd",
+                   help="msd: trained on the Million Song Dataset (last.fm tags); mtt: on MagnaTagATune")
+    s.add_argument("--top", type=int, default=5, help="how many tags to list (of 50)")
+    s.add_argument("--wheel", help="a musicnn-0.1.0 wheel you already have (default: $GENRE_LAB_MUSICNN_WHEEL, "
+                                   "else pip downloads it once)")
+    s.add_argument("--json", action="store_true",
+                   help="print a JSON list, per file: file, seconds, patches, top, timeline, flags, error")
+    s.set_defaults(func=cmd_tag)
+
     s = sub.add_parser("fetch-gtzan", help="download GTZAN (verified, from known mirrors) and extract it safely")
     s.add_argument("--dest", help="destination folder (default: data/gtzan)")
     s.add_argument("--url", help="another mirror, or the path of an archive you downloaded yourself")
@@ -313,10 +350,11 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     from .fetch import FetchError
+    from .pretrained import PretrainedError
 
     try:
         return args.func(args)
-    except (ValueError, OSError, FetchError) as err:
+    except (ValueError, OSError, FetchError, PretrainedError) as err:
         print(f"genre-lab {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -25,6 +25,7 @@ __all__ = [
     "data_root",
     "default_data_root",
     "models_dir",
+    "pretrained_dir",
     "repo_dir",
 ]
 
@@ -232,3 +233,9 @@ def models_dir() -> Path:
     """Folder for trained models: ``<cache parent>/models``."""
     env = os.environ.get(CACHE_ENV, "").strip()
     return (Path(env).expanduser() / "models") if env else _work_dir() / "models"
+
+
+def pretrained_dir() -> Path:
+    """Folder for pretrained weights fetched once per machine: ``<cache parent>/pretrained``."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    return (Path(env).expanduser() / "pretrained") if env else _work_dir() / "pretrained"
