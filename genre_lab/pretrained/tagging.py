@@ -57,7 +57,10 @@ def musicnn_input(y: np.ndarray) -> np.ndarray:
 
     ``log10(1 + 10000 * melspectrogram(y, sr=16000, n_fft=512, hop_length=256,
     n_mels=96))``, with the power rounded to float16 first, as musicnn's
-    extractor does (pinned to librosa in a test).
+    extractor does (pinned to librosa in a test). One difference, on purpose:
+    musicnn 0.1.0 also *multiplies* in float16, so a mel bin with power
+    above 6.55 (loud low notes: 0.6% of a loud demo metal clip's bins)
+    overflows to ``inf``; here the product is taken in float32.
 
     Notebook: 07_transfer_learning.ipynb
     """
