@@ -61,3 +61,32 @@ def test_the_background_training_builds_notebook_03s_exercise_as_the_notebook_do
     want = calls(cell)
     assert "dropout=0.5" in want["build_reference_cnn"] and "cache=True" in want["train_model"]
     assert calls(tasks.BACKGROUND_TRAINING) == want
+
+
+def test_the_background_computes_notebook_07s_musicnn_embeddings_as_the_notebook_does():
+    """tasks.py computes notebook 07's embeddings ahead of nbval and the browser; only the same calls hit the cache."""
+    import ast
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("tasks", REPO / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    nb = nbformat.read(REPO / "notebooks" / "07_transfer_learning.ipynb", as_version=4)
+    exercise = [c.source for c in nb.cells if "answer_2" in c.source]  # an exercise's own embeddings: not ahead
+
+    def calls(code):
+        """(split, model, seconds) of every gl.musicnn_embeddings call."""
+        found = set()
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr == "musicnn_embeddings":
+                split = "train" if "train" in ast.unparse(node.args[0]) else "test"
+                kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                found.add((split, kw.get("model", "msd"), kw.get("seconds")))
+        return found
+
+    in_notebook = set().union(*(calls(c.source) for c in nb.cells if c.cell_type == "code" and c.source not in exercise))
+    assert in_notebook == calls(tasks.BACKGROUND_TRAINING) == {
+        ("test", "msd", None), ("test", "mtt", 9.0), ("train", "msd", 9.0)}

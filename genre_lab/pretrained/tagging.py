@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..audio import MIN_SECONDS, AudioError, audio_duration
-from ..cache import load_arrays, prune_cache, save_arrays
+from ..cache import exclusive, load_arrays, prune_cache, save_arrays
 from ..config import AudioParams, cache_dir, data_root
 from ..features import _mel_power, file_mel_power
 from .musicnn import MUSICNN_TAGS, N_MELS_MUSICNN, PATCH_FRAMES, _check_patches, load_musicnn
@@ -300,21 +300,45 @@ def musicnn_embeddings(tracks: pd.DataFrame, root=None, *, model: str = "msd", s
 
     Notebook: 07_transfer_learning.ipynb
     """
-    from joblib import Parallel, delayed
-    from threadpoolctl import threadpool_limits
-    from tqdm.auto import tqdm
-
     root = data_root(root)
     tracks = tracks.reset_index(drop=True)
     key = _cache_key(tracks, root, model, seconds)
     path = cache_dir() / f"musicnn-{model}-{key[:20]}.npz"
-    if cache:
-        hit = load_arrays(path, key)
+    if not cache:
+        return _embed(tracks, root, model, seconds, n_jobs)[0]
+    hit = _cached(path, key, tracks, model)
+    if hit is not None:
+        return hit
+    with exclusive(path):  # two processes asking at once (a notebook and the test command's background): one computes
+        hit = _cached(path, key, tracks, model)
         if hit is not None:
-            rows = tracks.iloc[hit["row"]].reset_index(drop=True).assign(start_s=hit["start_s"])
-            skipped = pd.DataFrame({"path": hit["skipped_path"].astype(str),
-                                    "reason": hit["skipped_reason"].astype(str)})
-            return EmbeddingSet(hit["embeddings"], hit["tags"], rows, skipped, model, from_cache=True)
+            return hit
+        out, row = _embed(tracks, root, model, seconds, n_jobs)
+        save_arrays(path, key, embeddings=out.embeddings, tags=out.tags, row=row,
+                    start_s=out.patches["start_s"].to_numpy(),
+                    skipped_path=out.skipped["path"].to_numpy(dtype=str),
+                    skipped_reason=out.skipped["reason"].to_numpy(dtype=str))
+    prune_cache(path.parent, keep=[path])
+    return out
+
+
+def _cached(path: Path, key: str, tracks: pd.DataFrame, model: str) -> EmbeddingSet | None:
+    hit = load_arrays(path, key)
+    if hit is None:
+        return None
+    rows = tracks.iloc[hit["row"]].reset_index(drop=True).assign(start_s=hit["start_s"])
+    skipped = pd.DataFrame({"path": hit["skipped_path"].astype(str), "reason": hit["skipped_reason"].astype(str)})
+    return EmbeddingSet(hit["embeddings"], hit["tags"], rows, skipped, model, from_cache=True)
+
+
+def _embed(tracks: pd.DataFrame, root: Path, model: str, seconds: float | None, n_jobs: int):
+    """Decode on worker threads while the network runs on the patches already made (several files per batch).
+
+    Returns the :class:`EmbeddingSet` and, per patch, the row of ``tracks`` it comes from.
+    """
+    from joblib import Parallel, delayed
+    from threadpoolctl import threadpool_limits
+    from tqdm.auto import tqdm
 
     net = load_musicnn(model)
     paths = [root / p for p in tracks["path"]]
@@ -348,10 +372,5 @@ def musicnn_embeddings(tracks: pd.DataFrame, root=None, *, model: str = "msd", s
     row = np.asarray(row, np.int64)
     start_s = np.round(np.concatenate(start), 3) if start else np.zeros(0)
     skipped = pd.DataFrame(skipped, columns=["path", "reason"])
-    if cache:
-        save_arrays(path, key, embeddings=E, tags=T, row=row, start_s=start_s,
-                    skipped_path=skipped["path"].to_numpy(dtype=str),
-                    skipped_reason=skipped["reason"].to_numpy(dtype=str))
-        prune_cache(path.parent, keep=[path])
     rows = tracks.iloc[row].reset_index(drop=True).assign(start_s=start_s)
-    return EmbeddingSet(E, T, rows, skipped, model, from_cache=False)
+    return EmbeddingSet(E, T, rows, skipped, model, from_cache=False), row

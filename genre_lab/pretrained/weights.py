@@ -25,7 +25,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from ..cache import TMP_TAG
+from ..cache import TMP_TAG, exclusive
 from ..config import pretrained_dir
 
 __all__ = ["MUSICNN_MODELS", "MUSICNN_WHEEL_ENV", "PretrainedError", "fetch_musicnn", "musicnn_checkpoint"]
@@ -109,6 +109,14 @@ def fetch_musicnn(*, wheel=None, dest=None) -> Path:
     if _complete(target):
         return target
     dest.mkdir(parents=True, exist_ok=True)
+    with exclusive(target):  # two processes at once (the test command's stages): one downloads, the other waits
+        if not _complete(target):
+            _fetch(target, wheel)
+    return target
+
+
+def _fetch(target: Path, wheel) -> None:
+    dest = target.parent
     given = wheel or os.environ.get(MUSICNN_WHEEL_ENV, "").strip() or None
     path = Path(given).expanduser() if given else dest / MUSICNN_WHEEL
     if given and not path.is_file():
@@ -123,7 +131,6 @@ def fetch_musicnn(*, wheel=None, dest=None) -> Path:
                               f"(the musicnn 0.1.0 wheel on PyPI); " +
                               ("it is not that wheel" if given else "the download was deleted: try again"))
     _extract(path, target)
-    return target
 
 
 def _complete(target: Path) -> bool:
