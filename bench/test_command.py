@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How long does the test command take on a fresh clone? Install time, test time and each stage's time.
 
-The target (README, issue 13): ``python3 tasks.py test`` under 10 minutes from a fresh clone, after the install.
+The target (README, the brief): ``python3 tasks.py test`` under 12 minutes from a fresh clone, after the install.
 This clones the repository's last commit into a temporary folder (nothing of this working tree is reused: no
 ``.venv``, no data, no caches), times the install (``tasks.ensure_env``) and then the test command, and prints
 the wall time of each pytest run the test command started (from pytest's own "passed in" lines).

@@ -44,8 +44,9 @@ from .model import (  # noqa: E402
 from .fetch import FetchError, fetch_filtered_split, fetch_gtzan  # noqa: E402
 from .notebooks import run_notebooks, setup_notebook  # noqa: E402
 from .pretrained import (  # noqa: E402
-    GENRE_TAGS, MSD_TAGS, MTT_TAGS, MUSICNN_AUDIO, MUSICNN_TAGS, EmbeddingSet, PretrainedError, build_musicnn, fetch_musicnn,
-    load_musicnn, musicnn_embeddings, musicnn_input, musicnn_patches, tag_patches, tag_recording, top_genre_tag,
+    GENRE_TAGS, MSD_TAGS, MTT_TAGS, MUSICNN_AUDIO, MUSICNN_TAGS, EmbeddingSet, PretrainedError, build_musicnn,
+    fetch_musicnn, load_musicnn, musicnn_embeddings, musicnn_input, musicnn_patches, tag_patches, tag_recording,
+    top_genre_tag,
 )
 from .plots import (  # noqa: E402
     plot_confusion, plot_embedding, plot_history, plot_intervals, plot_mel, plot_mel_grid, plot_occlusion,

@@ -257,7 +257,8 @@ def _cache_key(tracks: pd.DataFrame, root: Path, model: str, seconds: float | No
             ident.append([rel, st.st_size, st.st_mtime_ns])
         except FileNotFoundError:
             ident.append([rel, None, None])
-    blob = json.dumps({"version": EMBEDDING_VERSION, "model": model, "seconds": seconds, "params": MUSICNN_AUDIO.to_dict(),
+    blob = json.dumps({"version": EMBEDDING_VERSION, "model": model, "seconds": seconds,
+                       "params": MUSICNN_AUDIO.to_dict(),
                        "root": str(root.resolve()), "files": ident}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
