@@ -25,14 +25,14 @@ import time
 def run_variant(layout: str, epochs: int) -> dict:
     import genre_lab as gl
     from genre_lab import model as M
+    from genre_lab.backend import keras_quietly
 
     exp = gl.load_experiment()
     X_tr, y_tr = exp.part("train")
     X_va, y_va = exp.part("validation")
     mean, var = M.band_statistics(X_tr)
-    build = M.build_historical_cnn if layout == M.HISTORICAL else M.build_reference_cnn
-    model = build(len(exp.genres), band_mean=mean, band_var=var)
-    keras = M._keras()
+    model = M.BUILDERS[layout](len(exp.genres), band_mean=mean, band_var=var)
+    keras = keras_quietly()
     stamps = []
 
     class Clock(keras.callbacks.Callback):

@@ -2,17 +2,16 @@
 
 A thin library behind the numbered notebooks in ``notebooks/``. Its public API
 is flat, so a notebook writes ``gl.log_mel(y)``. Keras is imported only when a
-model is built or loaded.
+model is built or loaded. Importing the package changes nothing in the process
+(environment, umask, global state): :func:`setup_environment` is called by the
+command line and by :func:`setup_notebook`.
 """
 
 import logging as _logging
-import os as _os
 
-# Quiet TensorFlow's C++ logging before anything imports it.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-_os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-_logging.getLogger(__name__).addHandler(_logging.NullHandler())
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())  # the library logs; the application decides where
 
+from .backend import setup_environment  # noqa: E402
 from .audio import AudioError, audio_blocks, fix_length, is_silent, load_audio  # noqa: E402
 from .cache import atomic_write, prune_cache  # noqa: E402
 from .config import (  # noqa: E402
@@ -25,22 +24,23 @@ from .datasets import (  # noqa: E402
 from .baseline import MFCCBaseline, fit_baseline, make_baseline, mfcc_stats  # noqa: E402
 from .evaluate import (  # noqa: E402
     accuracy, accuracy_interval, classification_table, confusion, evaluate_model, most_confused, normalize_confusion,
-    predict_any, song_probabilities, top_k,
+    song_probabilities, top_k,
 )
 from .experiment import (  # noqa: E402
     Experiment, default_model_path, load_experiment, load_or_train, results_over_seeds, train_reference,
 )
-from .explain import (  # noqa: E402
-    decision_flips, expected_calibration_error, file_timeline, fit_temperature, genre_timeline, nearest_songs, occlusion_by_genre, occlusion_map,
-    plant_cue, predict_recording, reliability_table, softmax,
-)
+from .predict import ProbabilityModel, file_timeline, genre_timeline, predict_any, predict_recording  # noqa: E402
+from .explain import decision_flips, nearest_songs, occlusion_by_genre, occlusion_map, plant_cue  # noqa: E402
+from .calibration import expected_calibration_error, fit_temperature, reliability_table, softmax  # noqa: E402
 from .features import (  # noqa: E402
     FeatureSet, clip_feature, extract_features, extract_windows, file_mel_power, file_windows, log_mel, window_features,
 )
 from .model import (  # noqa: E402
-    HISTORICAL, REFERENCE, ModelFileError, band_statistics, build_historical_cnn, build_reference_cnn, check_input,
-    embed, load_model, predict_logits, predict_proba, save_model, seed_everything, to_model_layout, train_model,
+    BUILDERS, HISTORICAL, REFERENCE, band_statistics, build_historical_cnn, build_reference_cnn, check_input, embed,
+    model_layout, predict_logits, predict_proba, to_model_layout,
 )
+from .saving import ModelFileError, load_model, save_model  # noqa: E402
+from .training import seed_everything, train_model  # noqa: E402
 from .fetch import FetchError, fetch_filtered_split, fetch_gtzan  # noqa: E402
 from .notebooks import run_notebooks, setup_notebook  # noqa: E402
 from .pretrained import (  # noqa: E402

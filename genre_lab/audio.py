@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import struct
 import warnings
 from pathlib import Path
 
@@ -23,10 +24,15 @@ import numpy as np
 
 from .config import AUDIO, AudioParams
 
-__all__ = ["AudioError", "load_audio", "audio_blocks", "audio_duration", "fix_length", "is_silent",
+__all__ = ["AudioError", "DECODE_ERRORS", "load_audio", "audio_blocks", "audio_duration", "fix_length", "is_silent",
            "MIN_SECONDS", "SILENCE_PEAK"]
 
 log = logging.getLogger(__name__)
+
+#: What decoding a bad file raises: libsndfile's errors are RuntimeErrors; the standard library's readers (behind
+#: librosa's fallback decoders) raise EOFError, ValueError or struct.error. Caught and reported as an AudioError;
+#: anything else (a TypeError, say) is a bug and propagates with its traceback.
+DECODE_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, EOFError, ValueError, struct.error)
 
 #: A recording shorter than this is refused as too short (scan and decode alike).
 MIN_SECONDS = 1.0
@@ -108,7 +114,7 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
         y = _read_soundfile(path, params.sample_rate, offset, duration)
     except (MemoryError, PermissionError, AudioError):
         raise
-    except Exception as err:  # libsndfile's many failure types
+    except DECODE_ERRORS as err:
         raise _undecodable(path, err) from err
     if y is None:  # a format soundfile cannot open: let librosa try its other decoders
         y = _read_librosa(path, params.sample_rate, offset, duration)
@@ -133,9 +139,18 @@ def _read_librosa(path: Path, sr: int, offset: float, duration: float | None) ->
             y, _ = librosa.load(str(path), sr=sr, mono=True, offset=offset, duration=duration)
     except (MemoryError, PermissionError):
         raise
-    except Exception as err:  # audioread, the standard library and librosa raise many types
+    except DECODE_ERRORS + _audioread_errors() as err:
         raise _undecodable(path, err) from err
     return y
+
+
+def _audioread_errors() -> tuple[type[BaseException], ...]:
+    """audioread's decode errors (librosa 0.11's last fallback; librosa 1.0 has none)."""
+    try:
+        from audioread.exceptions import DecodeError
+    except ImportError:
+        return ()
+    return (DecodeError,)
 
 
 #: The container format libsndfile must find in a file of each extension (a header-less file reads as RAW).
@@ -186,7 +201,7 @@ def audio_duration(path) -> float | None:
 
     try:
         info = sf.info(str(path))
-    except Exception:  # noqa: BLE001 - the header is optional information here
+    except (OSError, *DECODE_ERRORS):  # the header is optional information here
         return None
     return info.frames / info.samplerate if info.samplerate else None
 
@@ -225,7 +240,7 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
         return
     except (MemoryError, PermissionError):
         raise
-    except Exception as err:  # noqa: BLE001
+    except DECODE_ERRORS as err:
         raise _undecodable(path, err) from err
     sr = params.sample_rate
     with f:
@@ -243,7 +258,7 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
                 x = f.read(frames=n_block, dtype="float32", always_2d=True)
             except (MemoryError, PermissionError):
                 raise
-            except Exception as err:  # noqa: BLE001 - a damaged frame in the middle of the file
+            except DECODE_ERRORS as err:  # a damaged frame in the middle of the file
                 raise _undecodable(path, err) from err
             last = len(x) < n_block
             y = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]

@@ -19,26 +19,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
+import secrets
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .config import CACHE_LIMIT_BYTES, cache_limit_bytes
+
 __all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage",
            "remove_stale_temporaries", "CACHE_LIMIT_BYTES", "TMP_TAG"]
 
 log = logging.getLogger(__name__)
 
-#: Default size limit of the feature cache (2 GiB); ``$GENRE_LAB_CACHE_LIMIT_MB`` overrides it.
-CACHE_LIMIT_BYTES = 2 * 1024 ** 3
 #: Every temporary file genre_lab writes carries this tag, so stale ones can be found and removed.
 TMP_TAG = ".genre_lab-tmp"
 #: A temporary file older than this is left over from a killed process.
 STALE_SECONDS = 24 * 3600
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -68,14 +66,16 @@ def atomic_write(path, *, suffix: str | None = None):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_TAG + (path.suffix if suffix is None else suffix),
-                                dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tail = TMP_TAG + (path.suffix if suffix is None else suffix)
+    while True:  # a unique name, created with the mode open() gives (0666 less the umask), unlike mkstemp's 0600
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{tail}"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
         yield tmp
-        if tmp.exists():
-            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the mode open() would
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -208,17 +208,6 @@ def cache_usage(folder) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files if p.exists())
 
 
-def cache_limit_bytes() -> int:
-    """The cache size limit: ``$GENRE_LAB_CACHE_LIMIT_MB`` or :data:`CACHE_LIMIT_BYTES`."""
-    env = os.environ.get("GENRE_LAB_CACHE_LIMIT_MB", "").strip()
-    if env:
-        try:
-            return int(float(env) * 1024 ** 2)
-        except ValueError:
-            raise ValueError(f"GENRE_LAB_CACHE_LIMIT_MB must be a number of megabytes, got {env!r}") from None
-    return CACHE_LIMIT_BYTES
-
-
 def prune_cache(folder, *, limit_bytes: int | None = None, keep=()) -> list[str]:
     """Delete the least recently used cache files until the folder fits in ``limit_bytes``.
 
@@ -239,7 +228,7 @@ def prune_cache(folder, *, limit_bytes: int | None = None, keep=()) -> list[str]
     Notebook: 02_dataset_split.ipynb
     """
     folder = Path(folder)
-    limit = cache_limit_bytes() if limit_bytes is None else int(limit_bytes)
+    limit = cache_limit_bytes() if limit_bytes is None else int(limit_bytes)  # the setting, read in config
     keep = {Path(k).resolve() for k in keep}
     remove_stale_temporaries(folder)
     files = []

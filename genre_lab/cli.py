@@ -15,6 +15,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from .backend import setup_environment
 from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
 from .config import display_path as _show
 
@@ -121,7 +122,7 @@ def cmd_evaluate(args) -> int:
 
     from .evaluate import evaluate_model
     from .experiment import load_experiment
-    from .model import load_model
+    from .saving import load_model
 
     model, meta = load_model(args.model)
     # Evaluate on the data and split the model was trained with; only --root / --split-lists override them.
@@ -161,8 +162,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from .explain import predict_recording
-    from .model import load_model
+    from .predict import predict_recording
+    from .saving import load_model
 
     model, meta = load_model(args.model)
     genres = meta["genres"]
@@ -347,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    setup_environment()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     from .fetch import FetchError

@@ -19,8 +19,11 @@ __all__ = [
     "DATA_ENV",
     "DEFAULT_GENRES",
     "DEFAULT_SEED",
+    "EPOCHS",
+    "HOP_SECONDS",
     "GTZAN_GENRES",
     "cache_dir",
+    "cache_limit_bytes",
     "check_genres",
     "data_root",
     "default_data_root",
@@ -40,6 +43,12 @@ DEFAULT_GENRES: tuple[str, ...] = ("metal", "classical", "hiphop", "country", "r
 
 #: Seed used by every random step unless the caller passes another.
 DEFAULT_SEED: int = 2018
+
+#: Training epochs of the reference experiment (where the 2018 original's early stopping ended).
+EPOCHS: int = 27
+
+#: Seconds between the starts of the 9 s windows of a whole song (a 30 s clip gives 5 windows).
+HOP_SECONDS: float = 4.5
 
 #: Environment variable that points genre_lab at a dataset (demo or real GTZAN).
 DATA_ENV = "GENRE_LAB_DATA"
@@ -233,6 +242,23 @@ def models_dir() -> Path:
     """Folder for trained models: ``<cache parent>/models``."""
     env = os.environ.get(CACHE_ENV, "").strip()
     return (Path(env).expanduser() / "models") if env else _work_dir() / "models"
+
+
+#: Environment variable: the feature cache's size limit in megabytes.
+CACHE_LIMIT_ENV = "GENRE_LAB_CACHE_LIMIT_MB"
+#: Default size limit of the feature cache (2 GiB).
+CACHE_LIMIT_BYTES = 2 * 1024 ** 3
+
+
+def cache_limit_bytes() -> int:
+    """The feature cache's size limit: ``$GENRE_LAB_CACHE_LIMIT_MB`` or :data:`CACHE_LIMIT_BYTES`."""
+    env = os.environ.get(CACHE_LIMIT_ENV, "").strip()
+    if not env:
+        return CACHE_LIMIT_BYTES
+    try:
+        return int(float(env) * 1024 ** 2)
+    except ValueError:
+        raise ValueError(f"{CACHE_LIMIT_ENV} must be a number of megabytes, got {env!r}") from None
 
 
 def pretrained_dir() -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .audio import CONTAINERS, DECODE_ERRORS, MIN_SECONDS
 from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root, default_data_root, display_path
 
 __all__ = ["describe_data", "validate_dataset", "KNOWN_BAD", "DatasetError", "find_tracks", "scan_dataset", "ensure_dataset", "dataset_kind"]
@@ -56,8 +57,6 @@ def _check_file(path: Path) -> str | None:
     """
     import soundfile as sf
 
-    from .audio import CONTAINERS, MIN_SECONDS
-
     if path.name in KNOWN_BAD:
         return KNOWN_BAD[path.name]
     try:
@@ -68,7 +67,7 @@ def _check_file(path: Path) -> str | None:
         info = sf.info(str(path))
     except FileNotFoundError:
         return "vanished while being scanned"
-    except Exception as err:  # soundfile raises LibsndfileError / RuntimeError
+    except (OSError, *DECODE_ERRORS) as err:  # soundfile raises LibsndfileError, a RuntimeError
         return f"unreadable: {err}".replace(str(path), path.name)
     want = CONTAINERS.get(path.suffix.lower())
     if want is not None and info.format not in want:
@@ -283,7 +282,7 @@ def _inspect(path: Path) -> dict:
         if len(y) == 0:
             raise ValueError("no audio frames")
         out["seconds"] = round(len(y) / sr, 3)
-    except Exception as err:
+    except (OSError, *DECODE_ERRORS) as err:  # a bad file is a finding of the report; a bug is not
         out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
     return out
 

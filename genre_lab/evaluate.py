@@ -13,10 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import HOP_SECONDS
+from .predict import predict_any
 
 __all__ = [
     "accuracy", "accuracy_interval", "confusion", "normalize_confusion", "classification_table", "most_confused",
-    "song_probabilities", "top_k", "evaluate_model", "predict_any",
+    "song_probabilities", "top_k", "evaluate_model",
 ]
 
 
@@ -240,19 +242,7 @@ def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tu
     return (float(low), float(high))
 
 
-def predict_any(model, X: np.ndarray) -> np.ndarray:
-    """Genre probabilities ``(n_clips, n_genres)`` from a Keras model or the MFCC baseline.
-
-    Notebook: 04_confusion_matrix.ipynb
-    """
-    if hasattr(model, "pipeline") or not hasattr(model, "input_shape"):
-        return np.asarray(model.predict_proba(X))
-    from .model import predict_proba
-
-    return predict_proba(model, X)
-
-
-def evaluate_model(model, exp, *, hop_seconds: float = 4.5, k: int = 3, vote: bool = True) -> dict:
+def evaluate_model(model, exp, *, hop_seconds: float = HOP_SECONDS, k: int = 3, vote: bool = True) -> dict:
     """Evaluate any model on an experiment: the one evaluation behind the CLI, notebooks and benchmarks.
 
     Parameters

@@ -20,7 +20,10 @@ import pandas as pd
 from .config import DEFAULT_SEED, check_genres, models_dir
 from .datasets import dataset_kind, ensure_dataset, scan_dataset
 from .features import extract_features, extract_windows
+from .model import BUILDERS, band_statistics
+from .saving import load_model, save_model
 from .split import SPLITS, load_or_make_split
+from .training import train_model
 
 __all__ = ["Experiment", "load_experiment", "default_model_path", "train_reference", "load_or_train", "results_over_seeds"]
 
@@ -203,19 +206,18 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
 
     Notebook: 03_train_cnn.ipynb
     """
-    from . import model as M
-
     seed = exp.seed if seed is None else seed
     path = Path(out) if out is not None else default_model_path(exp, layout, epochs)
     if path.suffix != ".keras":  # fail before training, not after
         raise ValueError(f"save models with the .keras suffix, got {path.name}")
     X_tr, y_tr = exp.part("train")
     X_va, y_va = exp.part("validation")
-    mean, var = M.band_statistics(X_tr)
-    build = M.build_historical_cnn if layout == M.HISTORICAL else M.build_reference_cnn
-    model = build(len(exp.genres), band_mean=mean, band_var=var, seed=seed, **model_kwargs)
-    history = M.train_model(model, X_tr, y_tr, X_va, y_va, epochs=epochs, seed=seed, verbose=verbose)
-    M.save_model(model, path, genres=exp.genres, history=history, seed=seed, epochs=epochs, data=exp.kind,
+    mean, var = band_statistics(X_tr)
+    if layout not in BUILDERS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(BUILDERS)}")
+    model = BUILDERS[layout](len(exp.genres), band_mean=mean, band_var=var, seed=seed, **model_kwargs)
+    history = train_model(model, X_tr, y_tr, X_va, y_va, epochs=epochs, seed=seed, verbose=verbose)
+    save_model(model, path, genres=exp.genres, history=history, seed=seed, epochs=epochs, data=exp.kind,
                  split_seed=exp.seed, split=exp.split_name, root=str(Path(exp.root).resolve()),
                  split_lists=str(Path(exp.split_lists).resolve()) if exp.split_lists else None)
     return model, history, path
@@ -245,20 +247,18 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
 
     Notebook: 04_confusion_matrix.ipynb
     """
-    from . import model as M
-
     if path is not None:  # a model the caller named: use it or fail, never overwrite it
-        return M.load_model(path, genres=exp.genres)
+        return load_model(path, genres=exp.genres)
     path = default_model_path(exp, layout, epochs, seed=seed)
     if path.is_file():
         try:
-            return M.load_model(path, genres=exp.genres)
+            return load_model(path, genres=exp.genres)
         except (ValueError, FileNotFoundError) as err:  # damaged (ModelFileError), mismatched or half-written
             kept = path.with_name(path.name + ".bad")
             path.replace(kept)  # never lost: the old file is kept beside the new one
             log.warning("not using %s (%s); kept it as %s and training a new model", path.name, err, kept.name)
     train_reference(exp, layout=layout, epochs=epochs, seed=seed, out=path, verbose=verbose)
-    return M.load_model(path, genres=exp.genres)
+    return load_model(path, genres=exp.genres)
 
 
 def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("reference", "historical-2018"),

@@ -1,6 +1,8 @@
-"""What a trained network does with a recording: genre over time, and where its evidence lies.
+"""Where a network's evidence lies: occlusion, planted shortcuts, nearest songs, decision flips.
 
-Notebook: 04_confusion_matrix.ipynb, 05_your_own_recording.ipynb, 06_right_for_the_right_reason.ipynb
+Sturm's question, *right for the right reason?*, asked of a trained CNN.
+
+Notebook: 04_confusion_matrix.ipynb (occlusion), 06_right_for_the_right_reason.ipynb
 """
 
 from __future__ import annotations
@@ -8,37 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import AUDIO, AudioParams
+from .model import predict_logits
+from .predict import predict_any
 
-__all__ = ["genre_timeline", "occlusion_map", "predict_recording", "file_timeline", "decision_flips", "plant_cue", "occlusion_by_genre",
-           "nearest_songs", "reliability_table", "expected_calibration_error", "fit_temperature", "softmax"]
-
-
-def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5, params: AudioParams = AUDIO) -> pd.DataFrame:
-    """Genre probabilities over time across windows of a whole recording.
-
-    Parameters
-    ----------
-    model : keras.Model
-    y : np.ndarray
-        Mono audio at 22,050 Hz, any length (see :func:`genre_lab.load_audio`).
-    genres : sequence of str
-    hop_seconds : float
-        Seconds between windows of 9 s.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``start_s`` (window start), one probability column per genre.
-
-    Notebook: 04_confusion_matrix.ipynb
-    """
-    from .features import window_features
-    from .model import predict_proba
-
-    X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
-    proba = predict_proba(model, X)
-    return pd.DataFrame(proba, columns=list(genres), index=pd.Index(np.round(starts, 2), name="start_s"))
+__all__ = ["occlusion_map", "plant_cue", "occlusion_by_genre", "nearest_songs", "decision_flips"]
 
 
 def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: int = 20, bands: int = 8,
@@ -74,8 +49,6 @@ def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: in
     """
     from scipy.special import logsumexp
 
-    from .model import predict_logits
-
     x = np.asarray(x, dtype=np.float32)
     fill = float(x.mean()) if fill is None else fill
     t_starts, b_starts = range(0, x.shape[0], frames), range(0, x.shape[1], bands)
@@ -98,110 +71,6 @@ def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: in
             i += 1
     return heat
 
-
-def file_timeline(model, path, genres, *, hop_seconds: float = 4.5, params: AudioParams = AUDIO):
-    """Genre probabilities of every 9 s window of an audio file, computed in blocks (any length, bounded memory).
-
-    Returns
-    -------
-    timeline : pandas.DataFrame
-        Index ``start_s`` (window start; the window covers ``start_s`` to
-        ``start_s + 9``), one probability column per genre.
-    padded_seconds : float
-        Silence appended to a recording shorter than 9 s (0.0 otherwise).
-
-    Notebook: 05_your_own_recording.ipynb
-    """
-    from .evaluate import predict_any
-    from .features import file_windows
-
-    probas, starts, padded = [], [], 0.0
-    for X, st, pad in file_windows(path, hop_seconds=hop_seconds, params=params):
-        probas.append(predict_any(model, X))
-        starts.append(st)
-        padded = pad
-    index = pd.Index(np.round(np.concatenate(starts), 2), name="start_s")
-    return pd.DataFrame(np.concatenate(probas), columns=list(genres), index=index), padded
-
-
-def predict_recording(model, path, genres, *, hop_seconds: float = 4.5, top: int = 3,
-                      params: AudioParams = AUDIO) -> dict:
-    """Genre of any recording: top genres of the whole, and a timeline over 9 s windows.
-
-    The file is decoded and transformed in blocks (bounded memory, whatever
-    its length), predicted a batch of windows at a time, and the song-level
-    probabilities are the mean over windows. Nothing is raised for a bad
-    file: the reason goes into ``error``.
-
-    Parameters
-    ----------
-    model : keras.Model or MFCCBaseline
-    path : str or Path
-        Any format, length, channel count or sample rate.
-    genres : sequence of str
-        The model's genres, in output order.
-    hop_seconds : float
-        Seconds between window starts.
-    top : int
-        Genres listed in ``top``; at most ``len(genres)``.
-
-    Returns
-    -------
-    dict
-        ``file`` (name), ``seconds``, ``windows``, ``top`` (list of
-        ``{genre, probability}``), ``timeline`` (list of ``{start_s, end_s,
-        genre, probability}``), ``flags`` (``"padded"`` for a recording shorter
-        than 9 s, ``"silent"``) and ``error`` (None, or why it failed).
-
-    Notebook: 05_your_own_recording.ipynb
-    """
-    from pathlib import Path
-
-    genres = list(genres)
-    if not 1 <= top <= len(genres):
-        raise ValueError(f"--top must be between 1 and {len(genres)} (the model knows {len(genres)} genres), got {top}")
-    path = Path(path)
-    out = {"file": path.name, "seconds": None, "windows": 0, "top": [], "timeline": [], "flags": [], "error": None}
-    try:
-        table, padded = file_timeline(model, path, genres, hop_seconds=hop_seconds, params=params)
-    except (MemoryError, KeyboardInterrupt):
-        raise
-    except Exception as err:  # noqa: BLE001 - one bad file never stops a batch: its reason is reported
-        out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
-        return out
-    proba, starts = table.to_numpy(), table.index.to_numpy(dtype=float)
-    from .audio import audio_duration
-
-    seconds = audio_duration(path)
-    out["seconds"] = round(seconds, 2) if seconds is not None else None
-    out["windows"] = int(len(proba))
-    if padded:
-        out["flags"].append(f"padded: shorter than {params.clip_seconds:g} s, {padded:.1f} s of silence appended")
-    try:
-        silent = _silent_blocks(path, params)
-    except (OSError, ValueError) as err:  # the file changed or vanished since it was predicted
-        out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
-        return out
-    if silent:
-        out["flags"].append("silent: the recording holds no sound above -80 dBFS; its genres mean nothing")
-    song = proba.mean(axis=0)
-    order = np.argsort(-song)[:top]
-    out["top"] = [{"genre": genres[i], "probability": round(float(song[i]), 4)} for i in order]
-    out["timeline"] = [{"start_s": round(float(s), 2), "end_s": round(float(s) + params.clip_seconds, 2),
-                        "genre": genres[int(p.argmax())], "probability": round(float(p.max()), 4)}
-                       for s, p in zip(starts, proba)]
-    return out
-
-
-def _silent_blocks(path, params: AudioParams) -> bool:
-    from .audio import audio_blocks, is_silent
-
-    return all(is_silent(b) for b in audio_blocks(path, params=params))  # stops at the first block with sound
-
-
-# --------------------------------------------------------------------------
-# Right for the right reason? (notebook 06)
-# --------------------------------------------------------------------------
 
 def plant_cue(X: np.ndarray, *, band: int = 100, level_db: float = -30.0) -> np.ndarray:
     """Add a faint, steady tone in one mel band to every frame of each clip: a planted shortcut ("horse").
@@ -245,8 +114,6 @@ def occlusion_by_genre(model, X: np.ndarray, y: np.ndarray, genres, *, per_genre
 
     Notebook: 06_right_for_the_right_reason.ipynb
     """
-    from .evaluate import predict_any
-
     pred = predict_any(model, X).argmax(1)
     out = {}
     for g, name in enumerate(genres):
@@ -264,74 +131,6 @@ def nearest_songs(query: np.ndarray, pool: np.ndarray, *, k: int = 3) -> np.ndar
     q = query / (np.linalg.norm(query) + 1e-9)
     p = pool / (np.linalg.norm(pool, axis=1, keepdims=True) + 1e-9)
     return np.argsort(-(p @ q))[:k]
-
-
-def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Row-wise softmax of scores ``z / temperature``.
-
-    Notebook: 06_right_for_the_right_reason.ipynb
-    """
-    z = np.asarray(z, dtype=float) / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def reliability_table(proba: np.ndarray, y: np.ndarray, *, n_bins: int = 5) -> pd.DataFrame:
-    """Confidence against accuracy, in bins of confidence: the numbers behind a reliability diagram.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per non-empty bin: ``bin`` (e.g. ``"0.8-1.0"``), ``n``,
-        ``confidence`` (mean top probability) and ``accuracy``.
-
-    Notebook: 06_right_for_the_right_reason.ipynb
-    """
-    conf = proba.max(axis=1)
-    right = proba.argmax(axis=1) == np.asarray(y)
-    edges = np.linspace(0, 1, n_bins + 1)
-    which = np.clip(np.digitize(conf, edges[1:-1]), 0, n_bins - 1)
-    rows = []
-    for b in range(n_bins):
-        m = which == b
-        if m.any():
-            rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(m.sum()),
-                         "confidence": float(conf[m].mean()), "accuracy": float(right[m].mean())})
-    return pd.DataFrame(rows)
-
-
-def expected_calibration_error(proba: np.ndarray, y: np.ndarray, *, n_bins: int = 5) -> float:
-    """ECE: the gap between confidence and accuracy, averaged over bins weighted by their size.
-
-    0 means "80% sure" is right 80% of the time; a network that is always 99%
-    sure and right 70% of the time has an ECE near 0.29.
-
-    Notebook: 06_right_for_the_right_reason.ipynb
-    """
-    t = reliability_table(proba, y, n_bins=n_bins)
-    if t.empty:
-        return float("nan")
-    return float((t["n"] * (t["confidence"] - t["accuracy"]).abs()).sum() / max(1, t["n"].sum()))
-
-
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """Temperature scaling: the one number T that makes ``softmax(logits / T)`` fit held-out labels best.
-
-    Fit on the validation songs, never the test songs. T > 1 softens an
-    over-confident network; the argmax (and so the accuracy) never changes.
-
-    Notebook: 06_right_for_the_right_reason.ipynb
-    """
-    from scipy.optimize import minimize_scalar
-
-    y = np.asarray(y)
-
-    def nll(log_t):
-        p = softmax(logits, float(np.exp(log_t)))
-        return -float(np.mean(np.log(p[np.arange(len(y)), y] + 1e-12)))
-
-    return float(np.exp(minimize_scalar(nll, bounds=(-3, 4), method="bounded").x))
 
 
 def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, seed: int = 0):
@@ -364,8 +163,6 @@ def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, s
 
     Notebook: 06_right_for_the_right_reason.ipynb
     """
-    from .evaluate import predict_any
-
     X = np.asarray(X, dtype=np.float32)
     base = predict_any(model, X).argmax(1)
     n = X.shape[2] if axis == "band" else X.shape[1]

@@ -284,7 +284,8 @@ def fetch_gtzan(dest=None, *, url: str | None = None, sha256: str | None = None,
             if not src.sha256:
                 log.warning("%s has SHA-256 %s (not verified against a known value)", archive.name, digest)
             safe_extract(archive, root, marker={"source": src.name, "url": src.url, "sha256": digest})
-        except Exception as err:  # network, HTTP, checksum, missing file, unsafe or corrupt archive
+        except (OSError, ValueError, FetchError) as err:  # network, HTTP (OSErrors), checksum (ValueError), missing
+            # file, unsafe or corrupt archive (FetchError); anything else is a bug and propagates
             log.warning("%s failed: %s", src.name, _reason(err))
             tried.append(f"{src.name} <{src.url}>: {_reason(err)}")
             unusable = isinstance(err, FetchError) or not src.sha256  # not, say, a full disk while extracting
@@ -350,7 +351,7 @@ def fetch_filtered_split(dest=None, *, base_url: str = FILTERED_SPLIT_URL, sha25
         src = Source(f"filtered-{split}", url, hashes.get(split))
         try:
             path = _obtain(src, dest, progress, per_source=False)
-        except Exception as err:
+        except (OSError, ValueError, FetchError) as err:  # network, HTTP, checksum
             raise FetchError(f"could not fetch {name} from {url}: {_reason(err)}") from err
         try:
             lines = _check_list(path, None if expected is None else expected.get(split))

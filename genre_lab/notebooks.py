@@ -133,6 +133,9 @@ def setup_notebook(*, figure_format: str = "jpeg"):
 
     Notebook: every notebook's first cell
     """
+    from .backend import setup_environment
+
+    setup_environment()
     try:
         from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats

@@ -65,7 +65,7 @@ def test_filterbank_window_and_db_equal_librosa(sr, n_fft, n_mels):
     import librosa
 
     from genre_lab.config import AudioParams
-    from genre_lab.features import _mel_basis, _to_db, _window
+    from genre_lab.dsp import _mel_basis, _to_db, _window
 
     params = AudioParams(sample_rate=sr, n_fft=n_fft, n_mels=n_mels)
     ref = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
@@ -286,7 +286,7 @@ def test_a_truncated_model_file_gives_a_clear_error(tmp_path):
 
 @pytest.mark.keras
 def test_the_layout_comes_from_the_model_not_its_name(tmp_path):
-    from genre_lab.model import _layout
+    from genre_lab.model import model_layout as _layout
 
     model = gl.build_historical_cnn(5)
     model.name = "renamed"

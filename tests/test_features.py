@@ -132,3 +132,24 @@ def test_undecodable_and_missing_files_get_clear_errors(tmp_path):
         gl.load_audio(bad)
     with pytest.raises(FileNotFoundError, match="no audio file"):
         gl.load_audio(tmp_path / "missing.mp3")
+
+
+def test_a_bug_in_the_per_file_path_is_raised_not_reported_as_a_skipped_file(wav_root, monkeypatch):
+    """Only what a bad file or the OS raises becomes a skipped file; a bug propagates with its traceback."""
+    import genre_lab as gl
+    from genre_lab import audio, features, predict
+
+    tracks, _ = gl.scan_dataset(wav_root, ["jazz", "classical"])
+
+    def bug(*args, **kwargs):
+        raise TypeError("a bug, not a bad file")
+
+    monkeypatch.setattr(features, "file_windows", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        gl.extract_windows(tracks, wav_root, cache=False, n_jobs=1)
+    monkeypatch.setattr(predict, "file_windows", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        gl.predict_recording(object(), wav_root / tracks["path"][0], ["jazz", "classical"], top=1)
+    monkeypatch.setattr(audio, "_read_soundfile", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        gl.extract_features(tracks, wav_root, cache=False, n_jobs=1)

@@ -91,3 +91,36 @@ def test_the_background_computes_notebook_07s_musicnn_embeddings_as_the_notebook
     in_notebook = set().union(*(calls(c) for c in code_cells))
     assert in_notebook == calls(tasks.BACKGROUND_TRAINING) == {
         ("test", "msd", None), ("test", "mtt", 9.0), ("train", "msd", 9.0)}
+
+
+def test_importing_the_package_changes_nothing():
+    """No environment variable set, no umask toggled, nothing printed: importing genre_lab has no side effects."""
+    import subprocess
+    import sys
+
+    code = ("import os\nbefore = dict(os.environ)\nmask = os.umask(0o027)\n"
+            "import genre_lab, genre_lab.demo.render, genre_lab.pretrained\n"
+            "assert dict(os.environ) == before, set(os.environ) ^ set(before)\n"
+            "assert os.umask(mask) == 0o027, 'the umask changed'\n"
+            "import sys\nassert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\nprint('ok')\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 0 and out.stdout == "ok\n", out.stderr[-2000:]
+
+
+def test_setup_environment_sets_defaults_and_keeps_the_users_choice(monkeypatch):
+    import os
+
+    import genre_lab as gl
+
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    gl.setup_environment()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3" and os.environ["KERAS_BACKEND"] == "jax"
+
+
+def test_broad_exception_handlers_are_at_most_two_and_explained():
+    sites = [(p.relative_to(REPO), i, line) for p in (REPO / "genre_lab").rglob("*.py")
+             for i, line in enumerate(p.read_text().splitlines(), 1) if "except Exception" in line]
+    assert len(sites) <= 2, sites
+    assert all("kept on purpose" in line for _, _, line in sites), sites

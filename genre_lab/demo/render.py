@@ -19,6 +19,7 @@ Notebook: 01_mel_spectrograms.ipynb
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -731,7 +732,10 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
 
 
 #: A fixed table of white noise (same on every run), read from a random place for each clip's noise floor.
-_NOISE = np.random.default_rng(0).standard_normal(2 ** 18).astype(np.float32)
+@functools.lru_cache(maxsize=1)
+def _noise_table() -> np.ndarray:
+    """2**18 samples of seeded white noise, made on first use (1 MB): each clip's hiss is a slice of it."""
+    return np.random.default_rng(0).standard_normal(2 ** 18).astype(np.float32)
 
 
 def master(mix: np.ndarray, plan: Plan, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -754,8 +758,9 @@ def master(mix: np.ndarray, plan: Plan, sr: int, rng: np.random.Generator) -> np
     y = chain(mix, sr)
     rms = float(np.sqrt(np.mean(y ** 2))) + 1e-9
     y = y * (10 ** (plan.mix["rms_db"] / 20) / rms)
-    start = int(rng.integers(0, len(_NOISE)))
-    noise = np.resize(np.roll(_NOISE, -start), len(y)) * np.float32(10 ** (plan.mix["noise_db"] / 20))
+    table = _noise_table()
+    start = int(rng.integers(0, len(table)))
+    noise = np.resize(np.roll(table, -start), len(y)) * np.float32(10 ** (plan.mix["noise_db"] / 20))
     y = Pedalboard([Limiter(threshold_db=-1.0, release_ms=80.0)])(y + noise, sr)
     peak = float(np.max(np.abs(y))) + 1e-9
     rms = float(np.sqrt(np.mean(y ** 2))) + 1e-9

@@ -156,7 +156,9 @@ class SoundFont:
                 self._smpl = np.fromfile(fh, dtype="<i2", count=n).astype(np.float32) / 32768.0
         except SoundFontError:
             raise
-        except Exception as err:  # sf2utils raises many types on a damaged file
+        except Exception as err:  # noqa: BLE001 - kept on purpose (1 of 2): sf2utils raises any type on a damaged
+            # file (struct.error, KeyError, IndexError, AttributeError...); nothing is skipped: it stops with the
+            # cause chained
             raise SoundFontError(f"{path.name} cannot be read as a SoundFont ({type(err).__name__}: {err}); "
                                  "reinstall pretty_midi or pass another .sf2 file") from err
         finally:
@@ -424,18 +426,17 @@ def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
     return out
 
 
-_INSTANCE: SoundFont | None = None
-
-
 def load_soundfont(path=None) -> SoundFont:
     """The SoundFont, loaded once per process (``path`` None: the default one).
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    global _INSTANCE
     if path is not None:
         return SoundFont(path)
-    if _INSTANCE is None or os.getpid() != getattr(_INSTANCE, "_pid", None):
-        _INSTANCE = SoundFont()
-        _INSTANCE._pid = os.getpid()
-    return _INSTANCE
+    return _default_soundfont(os.getpid())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_soundfont(pid: int) -> SoundFont:
+    """The default SoundFont of process ``pid``: a forked worker loads its own instead of sharing its parent's."""
+    return SoundFont()

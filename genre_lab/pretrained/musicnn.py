@@ -35,7 +35,7 @@ import functools
 
 import numpy as np
 
-from ..model import _keras
+from ..backend import keras_quietly as _keras
 from .weights import MUSICNN_MODELS, PretrainedError, musicnn_checkpoint
 
 __all__ = ["CHECKPOINT_NAMES", "MSD_TAGS", "MTT_TAGS", "MUSICNN_TAGS", "PATCH_FRAMES", "N_MELS_MUSICNN",

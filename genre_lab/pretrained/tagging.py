@@ -23,7 +23,7 @@ import pandas as pd
 from ..audio import MIN_SECONDS, AudioError, audio_duration
 from ..cache import exclusive, load_arrays, prune_cache, save_arrays
 from ..config import AudioParams, cache_dir, data_root
-from ..features import _mel_power, file_mel_power
+from ..dsp import _mel_power, file_mel_power
 from .musicnn import MUSICNN_TAGS, N_MELS_MUSICNN, PATCH_FRAMES, _check_patches, load_musicnn
 
 __all__ = ["MUSICNN_AUDIO", "GENRE_TAGS", "EmbeddingSet", "musicnn_input", "musicnn_patches", "file_patches",
