@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -19,7 +18,6 @@ from .backend import setup_environment
 from .config import DATA_ENV, DEFAULT_SEED, check_genres, data_root
 from .config import display_path as _show
 
-log = logging.getLogger("genre_lab")
 
 
 def _for_shell(path) -> str:
@@ -51,10 +49,10 @@ def cmd_make_demo(args) -> int:
     from .demo import DEMO_GENRES, make_demo_dataset
 
     root = data_root(args.root)
-    make_demo_dataset(root, clips_per_genre=args.clips_per_genre, seed=args.seed, seconds=args.seconds,
+    make_demo_dataset(root, clips_per_genre=args.clips_per_genre, seed=args.data_seed, seconds=args.seconds,
                       overwrite=args.overwrite)
     print(f"synthetic demo dataset ready at {_show(root)}: {args.clips_per_genre} clips x {len(DEMO_GENRES)} genres, "
-          f"seed {args.seed}")
+          f"data seed {args.data_seed}")
     return 0
 
 
@@ -91,9 +89,12 @@ def cmd_train(args) -> int:
     from .evaluate import evaluate_model
     from .experiment import default_model_path, load_experiment, train_reference
 
-    exp = load_experiment(args.root, _genres(args.genres), seed=args.seed, split_lists=args.split_lists)
-    out = Path(args.out) if args.out else default_model_path(exp, args.variant, args.epochs)
-    model, history, path = train_reference(exp, layout=args.variant, epochs=args.epochs, out=out,
+    split_seed = args.seed if args.split_seed is None else args.split_seed
+    train_seed = args.seed if args.train_seed is None else args.train_seed
+    exp = load_experiment(args.root, _genres(args.genres), seed=split_seed, split_lists=args.split_lists,
+                          data_seed=args.data_seed)
+    out = Path(args.out) if args.out else default_model_path(exp, args.variant, args.epochs, seed=train_seed)
+    model, history, path = train_reference(exp, layout=args.variant, epochs=args.epochs, seed=train_seed, out=out,
                                            verbose=0 if args.quiet else 2)
     res = evaluate_model(model, exp, vote=False)
     print(f"model: {_show(path)} (+ {path.with_suffix('.json').name}: genres, audio parameters, history)")
@@ -101,7 +102,8 @@ def cmd_train(args) -> int:
         print(f"split: the list files in {_show(args.split_lists)}")
     else:
         print(f"split manifest: {_show(_manifest(exp))}")
-    print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, seed {args.seed}):")
+    print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, split seed {split_seed}, "
+          f"training seed {train_seed}):")
     for name, acc in res["accuracy"].items():
         print(f"  {name:<10} {_pct(acc)}  ({res['n'][name]} songs{_ci(res['accuracy_ci95'][name])})")
     return 0
@@ -121,26 +123,11 @@ def cmd_evaluate(args) -> int:
     import pandas as pd
 
     from .evaluate import evaluate_model
-    from .experiment import load_experiment
+    from .experiment import experiment_of_model
     from .saving import load_model
 
     model, meta = load_model(args.model)
-    # Evaluate on the data and split the model was trained with; only --root / --split-lists override them.
-    root = args.root or meta.get("root")
-    env = os.environ.get(DATA_ENV, "").strip()
-    if not args.root and meta.get("root") and env and Path(env).resolve() != Path(meta["root"]):
-        log.warning("evaluating on the data the model was trained on, not on $%s; pass --root to change", DATA_ENV)
-    if root and not Path(root).is_dir():
-        raise FileNotFoundError(f"the data {Path(args.model).name} was trained on is gone ({root}); "
-                                "pass --root DIR to evaluate on another copy")
-    lists = args.split_lists or meta.get("split_lists")
-    split = meta.get("split") or ""
-    if split == "filtered" and not lists:
-        raise ValueError(f"{Path(args.model).name} was trained on the list-file split; pass --split-lists DIR")
-    if split.startswith("seed") and args.split_lists:
-        raise ValueError(f"{Path(args.model).name} was trained on the seeded split {meta['split']}, "
-                         "not on list files: its test songs may be in your lists' training set")
-    exp = load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
+    exp = experiment_of_model(meta, Path(args.model).name, root=args.root, split_lists=args.split_lists)
     res = evaluate_model(model, exp)
     res.pop("test_proba")
     res.pop("test_track_ids")
@@ -262,13 +249,15 @@ def cmd_run_notebooks(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="genre-lab", description="Music genre classification from mel spectrograms.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error, not one line")
     sub = p.add_subparsers(dest="command", required=True)
     root_help = f"data root (default: ${DATA_ENV}, else the demo folder in data/demo)"
 
     s = sub.add_parser("make-demo", help="generate the synthetic GTZAN-shaped demo dataset")
     s.add_argument("--root", help=root_help)
     s.add_argument("--clips-per-genre", type=int, default=100)
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s.add_argument("--data-seed", "--seed", dest="data_seed", type=int, default=DEFAULT_SEED,
+                   help="seed of the generated songs (--seed is the same option)")
     s.add_argument("--seconds", type=float, default=30.0, help="clip length in seconds (GTZAN: 30)")
     s.add_argument("--overwrite", action="store_true", help="regenerate clips that exist")
     s.set_defaults(func=cmd_make_demo)
@@ -283,7 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--root", help=root_help)
     s.add_argument("--genres", help="comma-separated GTZAN genres, or 'all'")
     s.add_argument("--epochs", type=int, default=27)
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help="the split seed and the training seed at once (default 2018); see the next two")
+    s.add_argument("--split-seed", type=int, help="seed of the song-level split (default: --seed)")
+    s.add_argument("--train-seed", type=int, help="seed of the initial weights, shuffling and dropout (default: --seed)")
+    s.add_argument("--data-seed", type=int, default=DEFAULT_SEED,
+                   help="seed of the demo songs, used only if the demo dataset must be generated first")
     s.add_argument("--out", help="model path ending in .keras (default: data/models/...)")
     s.add_argument("--variant", choices=["reference", "historical-2018"], default="reference")
     s.add_argument("--split-lists", help="folder with the artist-filtered split lists (genre-lab fetch-split)")
@@ -356,7 +350,10 @@ def main(argv=None) -> int:
 
     try:
         return args.func(args)
-    except (ValueError, OSError, FetchError, PretrainedError) as err:
+    except (ValueError, OSError, FetchError, PretrainedError) as err:  # expected: bad input, files, network
+        if args.debug:
+            raise
+        # (anything else is a bug: it propagates with its traceback)
         print(f"genre-lab {args.command}: error: {err}", file=sys.stderr)
         return 2
 

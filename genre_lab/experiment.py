@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import DEFAULT_SEED, check_genres, models_dir
+from .config import DATA_ENV, DEFAULT_SEED, check_genres, models_dir
 from .datasets import dataset_kind, ensure_dataset, scan_dataset
 from .features import extract_features, extract_windows
 from .model import BUILDERS, band_statistics
@@ -25,7 +26,8 @@ from .saving import load_model, save_model
 from .split import SPLITS, load_or_make_split
 from .training import train_model
 
-__all__ = ["Experiment", "load_experiment", "default_model_path", "train_reference", "load_or_train", "results_over_seeds"]
+__all__ = ["Experiment", "load_experiment", "experiment_of_model", "default_model_path", "train_reference",
+           "load_or_train", "results_over_seeds"]
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,8 @@ class Experiment:
         return extract_windows(songs, self.root, hop_seconds=hop_seconds)
 
 
-def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_lists=None) -> Experiment:
+def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_lists=None,
+                    data_seed: int = DEFAULT_SEED) -> Experiment:
     """Find the tracks, load or make the split, and load or compute the features.
 
     Generates the demo dataset first if the default root is empty.
@@ -105,11 +108,13 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
         A folder holding ``train_filtered.txt``, ``valid_filtered.txt`` and
         ``test_filtered.txt`` (see :func:`genre_lab.fetch.fetch_filtered_split`):
         use that published split instead; songs in none of the lists are left out.
+    data_seed : int
+        Seed of the demo songs, used only when the demo dataset has to be generated first.
 
     Notebook: 02_dataset_split.ipynb
     """
     genres = check_genres(genres)
-    root = ensure_dataset(root)
+    root = ensure_dataset(root, seed=data_seed)
     tracks, skipped = scan_dataset(root, genres)
     feats = extract_features(tracks, root)
     if len(feats.skipped):
@@ -132,6 +137,45 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
     y = tracks["genre"].map({g: i for i, g in enumerate(genres)}).to_numpy()
     return Experiment(root, dataset_kind(root), genres, tracks, X, y, skipped, seed, split_name,
                       Path(split_lists) if split_lists is not None else None)
+
+
+def experiment_of_model(meta: dict, name: str, *, root=None, split_lists=None) -> Experiment:
+    """The data and split a saved model was trained on, from its metadata; ``root``/``split_lists`` override them.
+
+    Parameters
+    ----------
+    meta : dict
+        The model's metadata (:func:`genre_lab.load_model`).
+    name : str
+        The model file's name, for messages.
+    root, split_lists : str or Path or None
+        Another copy of the data, or the list files of a list-file split.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data the model was trained on is gone and no ``root`` is given.
+    ValueError
+        If the split cannot be the model's (list files for a seeded split, or none for a list-file split).
+
+    Notebook: 04_confusion_matrix.ipynb (``genre-lab evaluate``)
+    """
+    trained_on = meta.get("root")
+    env = os.environ.get(DATA_ENV, "").strip()
+    if root is None and trained_on and env and Path(env).resolve() != Path(trained_on):
+        log.warning("evaluating on the data the model was trained on, not on $%s; pass --root to change", DATA_ENV)
+    root = root or trained_on
+    if root and not Path(root).is_dir():
+        raise FileNotFoundError(f"the data {name} was trained on is gone ({root}); "
+                                "pass --root DIR to evaluate on another copy")
+    lists = split_lists or meta.get("split_lists")
+    split = meta.get("split") or ""
+    if split == "filtered" and not lists:
+        raise ValueError(f"{name} was trained on the list-file split; pass --split-lists DIR")
+    if split.startswith("seed") and split_lists:
+        raise ValueError(f"{name} was trained on the seeded split {meta['split']}, "
+                         "not on list files: its test songs may be in your lists' training set")
+    return load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
 
 
 def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27, *,

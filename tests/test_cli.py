@@ -174,3 +174,25 @@ def test_evaluate_uses_the_data_and_split_the_model_was_trained_on(small_demo, t
     meta_path.write_text(json.dumps({**meta, "split": "filtered", "split_lists": None}))
     assert main(["evaluate", "--model", str(model)]) == 2
     assert "pass --split-lists" in capsys.readouterr().err
+
+
+def test_named_seeds_and_the_old_seed_flag(monkeypatch):
+    """--seed keeps working; --split-seed and --train-seed name what it sets; make-demo's --seed is its data seed."""
+    from genre_lab import cli
+
+    p = cli.build_parser()
+    a = p.parse_args(["train", "--seed", "7"])
+    assert (a.seed, a.split_seed, a.train_seed, a.data_seed) == (7, None, None, 2018)
+    a = p.parse_args(["train", "--split-seed", "3", "--train-seed", "4", "--data-seed", "5"])
+    assert (a.split_seed, a.train_seed, a.data_seed) == (3, 4, 5)
+    assert p.parse_args(["make-demo", "--seed", "9"]).data_seed == 9
+    assert p.parse_args(["make-demo", "--data-seed", "9"]).data_seed == 9
+
+
+def test_expected_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, capsys):
+    from genre_lab import cli
+
+    assert cli.main(["info", "--genres", "hip-hop"]) == 2
+    assert "did you mean 'hiphop'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="hiphop"):
+        cli.main(["--debug", "info", "--genres", "hip-hop"])
