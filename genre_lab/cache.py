@@ -29,7 +29,7 @@ import numpy as np
 from .config import CACHE_LIMIT_BYTES, cache_limit_bytes
 
 __all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage",
-           "remove_stale_temporaries", "CACHE_LIMIT_BYTES", "TMP_TAG"]
+           "remove_stale_temporaries", "CACHE_LIMIT_BYTES", "TMP_TAG", "CorruptCache"]
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,8 @@ __all__ = [
     "AUDIO",
     "AudioParams", "display_path",
     "DATA_ENV",
+    "DEMO_KIND",
+    "GTZAN_KIND",
     "DEFAULT_GENRES",
     "DEFAULT_SEED",
     "EPOCHS",
@@ -49,6 +51,10 @@ EPOCHS: int = 27
 
 #: Seconds between the starts of the 9 s windows of a whole song (a 30 s clip gives 5 windows).
 HOP_SECONDS: float = 4.5
+
+#: The two kinds of data, as every result names them: the generated demo, or real GTZAN.
+DEMO_KIND = "synthetic demo"
+GTZAN_KIND = "GTZAN"
 
 #: Environment variable that points genre_lab at a dataset (demo or real GTZAN).
 DATA_ENV = "GENRE_LAB_DATA"

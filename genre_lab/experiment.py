@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DATA_ENV, DEFAULT_SEED, check_genres, models_dir
+from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, check_genres, models_dir
 from .datasets import dataset_kind, ensure_dataset, scan_dataset
 from .features import extract_features, extract_windows
 from .model import BUILDERS, band_statistics
@@ -211,7 +211,7 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
         for a in (exp.X, exp.y, exp.tracks["split"].to_numpy(dtype=str)):
             h.update(np.ascontiguousarray(a))  # ~0.06 s for 500 clips; no copy
     tag = h.hexdigest()[:8]
-    kind = "demo" if exp.kind == "synthetic demo" else "gtzan"
+    kind = "demo" if exp.kind == DEMO_KIND else "gtzan"
     split = exp.split_name or f"seed{exp.seed}"
     which = hashlib.sha256(",".join(exp.genres).encode()).hexdigest()[:6]
     name = f"{layout}_{kind}-{tag}_{len(exp.genres)}genres-{which}_{split}_{epochs}epochs"

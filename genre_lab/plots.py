@@ -14,7 +14,8 @@ import pandas as pd
 from .config import AUDIO, AudioParams
 
 __all__ = ["plot_waveform", "plot_mel", "plot_mel_grid", "plot_history", "plot_confusion", "plot_split",
-           "plot_top_k", "plot_timeline", "plot_occlusion"]
+           "plot_top_k", "plot_timeline", "plot_occlusion", "plot_score", "plot_reliability", "plot_embedding",
+           "plot_intervals"]
 
 
 def _ax(ax, figsize=(6, 3)):

@@ -37,7 +37,8 @@ def predict_any(model, X: np.ndarray) -> np.ndarray:
     return predict_proba(model, X)  # a Keras CNN of either layout
 
 
-def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5, params: AudioParams = AUDIO) -> pd.DataFrame:
+def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5,
+                   params: AudioParams = AUDIO) -> pd.DataFrame:
     """Genre probabilities over time across windows of a whole recording.
 
     Parameters

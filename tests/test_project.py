@@ -124,3 +124,18 @@ def test_broad_exception_handlers_are_at_most_two_and_explained():
              for i, line in enumerate(p.read_text().splitlines(), 1) if "except Exception" in line]
     assert len(sites) <= 2, sites
     assert all("kept on purpose" in line for _, _, line in sites), sites
+
+
+def test_every_public_function_is_in_its_modules_all():
+    """A newcomer reads a module's __all__ to see what it offers: it lists every public function and class."""
+    import ast
+
+    for path in sorted((REPO / "genre_lab").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        public = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+                  and not n.name.startswith("_")}
+        listed = next((ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                       and any(getattr(t, "id", "") == "__all__" for t in n.targets)), None)
+        if listed is None or path.name in ("cli.py", "__main__.py", "__init__.py"):
+            continue
+        assert public <= set(listed), f"{path.relative_to(REPO)}: not in __all__: {sorted(public - set(listed))}"

@@ -34,7 +34,8 @@ from ..config import AUDIO, DEFAULT_GENRES, DEFAULT_SEED
 from .recipes import RECIPES
 
 __all__ = ["DEMO_GENRES", "CLIP_SECONDS", "GENERATOR_VERSION", "DEMO_MARKER", "synthesize_clip", "demo_recipe",
-           "read_demo_marker", "make_demo_dataset", "is_demo_root", "read_demo_metadata", "clip_score_path"]
+           "read_demo_marker", "make_demo_dataset", "is_demo_root", "read_demo_metadata", "clip_score_path",
+           "write_score"]
 
 log = logging.getLogger(__name__)
 
