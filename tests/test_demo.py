@@ -366,7 +366,7 @@ def test_two_concurrent_make_demo_processes_leave_a_complete_consistent_dataset(
 
 def test_classical_plays_phrases_from_pianissimo_to_fortissimo_and_its_texture_thins_and_fills():
     """Real orchestral music breathes: the demo's classical is not one steady wall of sound."""
-    from genre_lab.demo.render import _Score
+    from genre_lab.demo.score import Score as _Score
 
     spans, softest = [], []
     for seed in range(8):  # the score's loudness of each bar, 0..1
@@ -394,3 +394,14 @@ def test_classical_plays_phrases_from_pianissimo_to_fortissimo_and_its_texture_t
         _, score, _ = render_clip("metal", [seed, 3], seconds=30.0, style_change=False)
         guitar = next(i for i in score.instruments if i.name == "guitar")
         assert np.diff(sorted(n.start for n in guitar.notes)).max() < 2.0
+
+
+def test_an_unknown_role_is_an_error_not_silently_chords():
+    from genre_lab.demo.compose import ROLES, compose
+    from genre_lab.demo.harmony import CHORD_STYLES
+
+    assert set(CHORD_STYLES) <= set(ROLES)
+    plan = draw_plan("reggae", np.random.default_rng(1))
+    plan.parts[next(iter(plan.parts))]["role"] = "kazoo"
+    with pytest.raises(ValueError, match="kazoo.*nothing plays"):
+        compose(plan, np.random.default_rng(1), 4.0)
