@@ -19,7 +19,7 @@ from .config import (  # noqa: E402
     display_path,
 )
 from .datasets import (  # noqa: E402
-    KNOWN_BAD, DatasetError, dataset_kind, describe_data, ensure_dataset, find_tracks, scan_dataset, validate_dataset,
+    KNOWN_BAD, DatasetError, dataset_kind, describe_data, find_tracks, scan_dataset, validate_dataset,
 )
 from .baseline import MFCCBaseline, fit_baseline, make_baseline, mfcc_stats  # noqa: E402
 from .evaluate import (  # noqa: E402
@@ -56,7 +56,8 @@ from .split import (  # noqa: E402
     SPLITS, load_manifest, load_or_make_split, manifest_path, save_manifest, split_from_lists, split_tracks,
 )
 from .demo import (  # noqa: E402
-    DEMO_GENRES, clip_score_path, demo_recipe, make_demo_dataset, read_demo_marker, read_demo_metadata, synthesize_clip,
+    DEMO_GENRES, clip_score_path, demo_recipe, ensure_dataset, make_demo_dataset, read_demo_marker, read_demo_metadata,
+    synthesize_clip,
 )
 
 __version__ = "0.1.0"

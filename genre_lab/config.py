@@ -181,16 +181,19 @@ def repo_dir() -> Path | None:
     return here if (here / "pyproject.toml").is_file() else None
 
 
-def display_path(path) -> str:
+def display_path(path, *, data: Path | None = None) -> str:
     """A path for showing to people: relative to the repo, the data root or the working directory.
 
     Never a machine's absolute path, so notebook outputs and logs read the
-    same on every computer.
+    same on every computer. ``data`` is the data root where the caller has
+    resolved it already (the setting is then not read again).
 
     Notebook: 02_dataset_split.ipynb
     """
     path = Path(path).resolve()
-    for base in (repo_dir(), data_root(), Path.cwd()):
+    # (the data-root setting is read only if the repository does not hold the path: it is resolved at the edge)
+    for base in (repo_dir(), None, Path.cwd()):
+        base = (data if data is not None else data_root()) if base is None else base
         if base is not None:
             try:
                 rel = path.relative_to(base.resolve()).as_posix()

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, check_genres, models_dir
-from .datasets import dataset_kind, ensure_dataset, scan_dataset
+from .datasets import dataset_kind, scan_dataset
+from .demo import ensure_dataset
 from .features import extract_features, extract_windows
 from .model import BUILDERS, band_statistics
 from .saving import load_model, save_model

@@ -70,7 +70,8 @@ def run_notebooks(folder=None, out=None, *, timeout: int = 1800, kernel_name: st
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from nbconvert import HTMLExporter
 
-    from .datasets import describe_data, ensure_dataset
+    from .datasets import describe_data
+    from .demo import ensure_dataset
 
     paths = notebook_paths(folder)
     out = Path(out) if out is not None else _repo() / "build"
@@ -144,6 +145,6 @@ def setup_notebook(*, figure_format: str = "jpeg"):
             set_matplotlib_formats(figure_format)
     except ImportError:  # plain Python: nothing to configure
         pass
-    from .datasets import ensure_dataset
+    from .demo import ensure_dataset
 
     return ensure_dataset()

@@ -82,6 +82,7 @@ def test_default_root_is_generated_on_first_use(tmp_path, monkeypatch):
     target = tmp_path / "data" / "demo"
     monkeypatch.setattr(config, "default_data_root", lambda: target)
     monkeypatch.setattr(datasets, "default_data_root", lambda: target)
+    monkeypatch.setattr(gl.demo.dataset, "default_data_root", lambda: target)
     root = gl.ensure_dataset(clips_per_genre=1)
     assert root == target
     assert gl.dataset_kind(root) == "synthetic demo"

@@ -266,12 +266,13 @@ def test_a_dataset_of_the_first_generator_is_replaced(tmp_path, monkeypatch):
 
     root = tmp_path / "demo"
     monkeypatch.setattr(datasets, "default_data_root", lambda: root)
+    monkeypatch.setattr(gl.demo.dataset, "default_data_root", lambda: root)
     monkeypatch.setattr(config, "default_data_root", lambda: root)
     (root / "genres" / "metal").mkdir(parents=True)
     sf.write(root / "genres/metal/metal.00000.au", np.zeros(SR, np.float32), SR, format="AU", subtype="PCM_16")
     (root / "GENRE_LAB_DEMO.txt").write_text("seed=2018 clips_per_genre=1 seconds=1.0 genres=metal\ncomplete\n")
     real = gl.make_demo_dataset
-    monkeypatch.setattr("genre_lab.demo.make_demo_dataset",
+    monkeypatch.setattr("genre_lab.demo.dataset.make_demo_dataset",
                         lambda r, **kw: real(r, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1))
     gl.ensure_dataset()
     assert not (root / "GENRE_LAB_DEMO.txt").exists()
@@ -283,6 +284,7 @@ def test_the_default_root_is_generated_once_and_kept_when_complete(tmp_path, mon
     from genre_lab import config, datasets
 
     monkeypatch.setattr(datasets, "default_data_root", lambda: tmp_path / "demo")
+    monkeypatch.setattr(gl.demo.dataset, "default_data_root", lambda: tmp_path / "demo")
     monkeypatch.setattr(config, "default_data_root", lambda: tmp_path / "demo")
     calls = []
     real = gl.make_demo_dataset
@@ -291,7 +293,7 @@ def test_the_default_root_is_generated_once_and_kept_when_complete(tmp_path, mon
         calls.append(kw)
         return real(root, genres=["metal"], clips_per_genre=1, seconds=1.0, n_jobs=1, seed=kw.get("seed", 2018))
 
-    monkeypatch.setattr("genre_lab.demo.make_demo_dataset", counting)
+    monkeypatch.setattr("genre_lab.demo.dataset.make_demo_dataset", counting)
     gl.ensure_dataset()
     gl.ensure_dataset()
     assert len(calls) == 1
@@ -336,6 +338,7 @@ def test_ensure_dataset_finishes_an_interrupted_run_with_its_own_settings(tmp_pa
 
     root = tmp_path / "demo"
     monkeypatch.setattr(datasets, "default_data_root", lambda: root)
+    monkeypatch.setattr(gl.demo.dataset, "default_data_root", lambda: root)
     monkeypatch.setattr(config, "default_data_root", lambda: root)
     gl.make_demo_dataset(root, genres=["country"], clips_per_genre=2, seed=7, seconds=1.5, n_jobs=1)
     marker = root / "GENRE_LAB_DEMO.json"

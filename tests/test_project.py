@@ -139,3 +139,28 @@ def test_every_public_function_is_in_its_modules_all():
         if listed is None or path.name in ("cli.py", "__main__.py", "__init__.py"):
             continue
         assert public <= set(listed), f"{path.relative_to(REPO)}: not in __all__: {sorted(public - set(listed))}"
+
+
+def test_the_data_root_setting_is_read_once_per_command(monkeypatch, tmp_path):
+    """The data root is resolved at the edge (the command, load_experiment) and passed down, not re-read."""
+    import genre_lab as gl
+    from genre_lab import cli, config
+
+    root = gl.make_demo_dataset(tmp_path / "demo", genres=("metal", "reggae"), clips_per_genre=10, seconds=3.0)
+    monkeypatch.setenv("GENRE_LAB_DATA", str(root))
+    reads = []
+    real = config.data_root
+
+    def counted(root=None):
+        if root is None:
+            reads.append(1)
+        return real(root)
+
+    for module in (config, gl.datasets, gl.demo.dataset, gl.features, gl.split, gl.experiment, cli):
+        if getattr(module, "data_root", None) is real:
+            monkeypatch.setattr(module, "data_root", counted)
+    gl.load_experiment(genres=["metal", "reggae"])
+    assert len(reads) == 1, f"the data root setting was read {len(reads)} times by load_experiment"
+    reads.clear()
+    assert cli.main(["info", "--genres", "metal,reggae", "--json"]) == 0
+    assert len(reads) == 1, f"the data root setting was read {len(reads)} times by `genre-lab info`"

@@ -3,10 +3,12 @@
 GTZAN cannot be downloaded everywhere, so genre_lab makes a stand-in the way
 records are made: each genre is a recipe (:mod:`.recipes`: tempo, feel,
 drums, parts, chords, form), a band plays it as a score with human timing
-(:mod:`.render`), every note is played from the recorded samples of a
+(:mod:`.plan`, :mod:`.score`, :mod:`.compose`, :mod:`.harmony`; :mod:`.render` puts the
+steps together), every note is played from the recorded samples of a
 General MIDI SoundFont (:mod:`.sampler`), and the parts are mixed through
-amps, a room, compression and a recording chain. :mod:`.dataset` writes the
-clips in GTZAN's layout with their scores and a metadata table.
+amps, a room, compression and a recording chain (:mod:`.mix`). :mod:`.dataset` writes the
+clips in GTZAN's layout with their scores and a metadata table, and provisions the demo
+(:func:`ensure_dataset`: generated on first use, finished, or regenerated for a new generator).
 
 The clips are **synthetic**: results on them say nothing about real music.
 
@@ -14,8 +16,8 @@ Notebook: 01_mel_spectrograms.ipynb
 """
 
 from .dataset import (
-    CLIP_SECONDS, DEMO_GENRES, DEMO_MARKER, GENERATOR_VERSION, clip_score_path, demo_recipe, is_demo_root,
-    make_demo_dataset, read_demo_marker, read_demo_metadata, synthesize_clip,
+    CLIP_SECONDS, DEMO_GENRES, DEMO_MARKER, GENERATOR_VERSION, clip_score_path, demo_recipe, ensure_dataset,
+    is_demo_root, make_demo_dataset, read_demo_marker, read_demo_metadata, synthesize_clip,
 )
 from .recipes import RECIPES, recipe
 from .render import arrange, compose, draw_plan, render_clip
@@ -23,6 +25,6 @@ from .sampler import SoundFont, SoundFontError, load_soundfont
 
 __all__ = [
     "CLIP_SECONDS", "DEMO_GENRES", "DEMO_MARKER", "GENERATOR_VERSION", "RECIPES", "SoundFont", "SoundFontError",
-    "arrange", "clip_score_path", "compose", "demo_recipe", "draw_plan", "is_demo_root", "load_soundfont",
+    "arrange", "clip_score_path", "compose", "demo_recipe", "draw_plan", "ensure_dataset", "is_demo_root", "load_soundfont",
     "make_demo_dataset", "read_demo_marker", "read_demo_metadata", "recipe", "render_clip", "synthesize_clip",
 ]
