@@ -15,7 +15,8 @@ from .backend import setup_environment  # noqa: E402
 from .audio import AudioError, audio_blocks, fix_length, is_silent, load_audio  # noqa: E402
 from .cache import atomic_write, prune_cache  # noqa: E402
 from .config import (  # noqa: E402
-    AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, GTZAN_GENRES, AudioParams, check_genres, data_root,
+    AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, DEMO_KIND, EPOCHS, GTZAN_GENRES, GTZAN_KIND, HOP_SECONDS,
+    AudioParams, check_genres, data_root,
     display_path,
 )
 from .datasets import (  # noqa: E402

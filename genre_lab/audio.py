@@ -29,10 +29,10 @@ __all__ = ["AudioError", "DECODE_ERRORS", "load_audio", "audio_blocks", "audio_d
 
 log = logging.getLogger(__name__)
 
-#: What decoding a bad file raises: libsndfile's errors are RuntimeErrors; the standard library's readers (behind
-#: librosa's fallback decoders) raise EOFError, ValueError or struct.error. Caught and reported as an AudioError;
-#: anything else (a TypeError, say) is a bug and propagates with its traceback.
-DECODE_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, EOFError, ValueError, struct.error)
+#: What reading a bad file raises: libsndfile's errors are RuntimeErrors (``soundfile.LibsndfileError``), the
+#: standard library's readers raise EOFError or struct.error. Caught only around the reading calls themselves and
+#: reported as an AudioError; what happens after (mixing, resampling) is never caught: a bug there propagates.
+DECODE_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, EOFError, struct.error)
 
 #: A recording shorter than this is refused as too short (scan and decode alike).
 MIN_SECONDS = 1.0
@@ -110,12 +110,7 @@ def load_audio(path, *, params: AudioParams = AUDIO, offset: float = 0.0, durati
     """
     path = Path(path)
     _check_readable(path)
-    try:
-        y = _read_soundfile(path, params.sample_rate, offset, duration)
-    except (MemoryError, PermissionError, AudioError):
-        raise
-    except DECODE_ERRORS as err:
-        raise _undecodable(path, err) from err
+    y = _read_soundfile(path, params.sample_rate, offset, duration)
     if y is None:  # a format soundfile cannot open: let librosa try its other decoders
         y = _read_librosa(path, params.sample_rate, offset, duration)
     if y.size == 0:
@@ -139,7 +134,7 @@ def _read_librosa(path: Path, sr: int, offset: float, duration: float | None) ->
             y, _ = librosa.load(str(path), sr=sr, mono=True, offset=offset, duration=duration)
     except (MemoryError, PermissionError):
         raise
-    except DECODE_ERRORS + _audioread_errors() as err:
+    except DECODE_ERRORS + (ValueError,) + _audioread_errors() as err:  # librosa's decoders: ValueError too
         raise _undecodable(path, err) from err
     return y
 
@@ -184,9 +179,13 @@ def _read_soundfile(path: Path, sr: int, offset: float, duration: float | None) 
             if f.frames > 0 and start >= f.frames:
                 raise AudioError(f"offset {offset:g} s is past the end of {path.name} "
                                  f"({f.frames / native:.1f} s long)", kind="offset")
-            f.seek(start)
         frames = -1 if duration is None else int(duration * native)
-        y = f.read(frames=frames, dtype="float32", always_2d=True)
+        try:
+            if offset:
+                f.seek(start)
+            y = f.read(frames=frames, dtype="float32", always_2d=True)
+        except DECODE_ERRORS as err:  # a damaged file; nothing after this line is caught
+            raise _undecodable(path, err) from err
     y = y.mean(axis=1) if y.shape[1] > 1 else y[:, 0]
     if native != sr:
         import librosa
@@ -238,8 +237,6 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
     except sf.LibsndfileError:
         yield load_audio(path, params=params)
         return
-    except (MemoryError, PermissionError):
-        raise
     except DECODE_ERRORS as err:
         raise _undecodable(path, err) from err
     sr = params.sample_rate
@@ -256,8 +253,6 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
         while True:
             try:
                 x = f.read(frames=n_block, dtype="float32", always_2d=True)
-            except (MemoryError, PermissionError):
-                raise
             except DECODE_ERRORS as err:  # a damaged frame in the middle of the file
                 raise _undecodable(path, err) from err
             last = len(x) < n_block

@@ -17,6 +17,8 @@ Notebook: 02_dataset_split.ipynb
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import secrets
@@ -28,7 +30,7 @@ import numpy as np
 
 from .config import CACHE_LIMIT_BYTES, cache_limit_bytes
 
-__all__ = ["atomic_write", "exclusive", "load_arrays", "save_arrays", "prune_cache", "cache_usage",
+__all__ = ["atomic_write", "exclusive", "files_key", "load_arrays", "save_arrays", "prune_cache", "cache_usage",
            "remove_stale_temporaries", "CACHE_LIMIT_BYTES", "TMP_TAG", "CorruptCache"]
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,38 @@ def remove_stale_temporaries(folder, *, older_than: float = STALE_SECONDS) -> in
     if removed:
         log.info("removed %d stale temporary file(s) below %s", removed, folder.name)
     return removed
+
+
+def files_key(root, paths, **settings) -> str:
+    """The cache key of something computed from files: the settings, the root and each file's path, size and mtime.
+
+    Parameters
+    ----------
+    root : Path
+        The folder the ``paths`` are relative to.
+    paths : iterable of str
+        The files, in the order the result depends on.
+    **settings
+        Everything else that decides the result (versions, parameters), JSON-serialisable.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest: a changed, added, removed or vanished file gives another key.
+
+    Notebook: 02_dataset_split.ipynb
+    """
+    root = Path(root)
+    files = []
+    for rel in paths:
+        try:
+            st = (root / rel).stat()
+        except FileNotFoundError:  # vanished since the scan: it will be skipped and reported
+            files.append([rel, None, None])
+            continue
+        files.append([rel, st.st_size, st.st_mtime_ns])
+    blob = json.dumps({**settings, "root": str(root.resolve()), "files": files}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class CorruptCache(ValueError):

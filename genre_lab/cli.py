@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from .backend import setup_environment
-from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, check_genres, data_root
+from .model import BUILDERS, REFERENCE
+from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, EPOCHS, HOP_SECONDS, check_genres, data_root
 from .config import display_path as _show
 
 
@@ -60,8 +61,9 @@ def cmd_info(args) -> int:
     from .datasets import dataset_kind, scan_dataset
     from .demo import ensure_dataset
 
+    genres = _genres(args.genres)  # a typo fails before any data is generated
     root = ensure_dataset(args.root)
-    tracks, skipped = scan_dataset(root, _genres(args.genres))
+    tracks, skipped = scan_dataset(root, genres)
     counts = tracks.groupby("genre", sort=False).size()
     kind = dataset_kind(root)
     if args.json:
@@ -159,49 +161,45 @@ def cmd_predict(args) -> int:
         raise ValueError(f"--top must be between 1 and {len(genres)}: {Path(args.model).name} knows "
                          f"{len(genres)} genres ({', '.join(genres)})")
     results = [predict_recording(model, f, genres, hop_seconds=args.hop, top=args.top) for f in args.audio]
-    if args.json:
+    return _report("predict", results, args.json,
+                   lambda out: f"{out['windows']} windows of 9 s (model trained on {meta.get('data')} data)",
+                   lambda t: f"  {t['genre']:<10} {t['probability']:6.1%}")
+
+
+def _report(command: str, results: list[dict], as_json: bool, summary, line) -> int:
+    """Print per-file results (or their JSON) the same way for every command; exit 1 if any file failed."""
+    if as_json:
         print(json.dumps(results, indent=2))
     else:
         for out in results:
             if out["error"]:
                 print(f"{out['file']}: ERROR {out['error']}")
                 continue
-            print(f"{out['file']}: {out['seconds']} s, {out['windows']} windows of 9 s "
-                  f"(model trained on {meta.get('data')} data)")
+            print(f"{out['file']}: {out['seconds']} s, {summary(out)}")
             for t in out["top"]:
-                print(f"  {t['genre']:<10} {t['probability']:6.1%}")
+                print(line(t))
             for flag in out["flags"]:
                 print(f"  note: {flag}")
     failed = [r["file"] for r in results if r["error"]]
     if failed:
-        print(f"genre-lab predict: {len(failed)} of {len(results)} file(s) failed: {', '.join(failed)}",
+        print(f"genre-lab {command}: {len(failed)} of {len(results)} file(s) failed: {', '.join(failed)}",
               file=sys.stderr)
     return 1 if failed else 0
 
 
 def cmd_tag(args) -> int:
-    from .pretrained import GENRE_TAGS, fetch_musicnn, tag_recording
+    from .pretrained import GENRE_TAGS, MUSICNN_TAGS, fetch_musicnn, tag_recording
 
+    n_tags = len(MUSICNN_TAGS[args.model])
+    if not 1 <= args.top <= n_tags:
+        raise ValueError(f"--top must be between 1 and {n_tags} (musicnn has {n_tags} tags), got {args.top}")
     fetch_musicnn(wheel=args.wheel)  # once per machine; a clear error offline, before any file is read
     results = [tag_recording(f, model=args.model, top=args.top) for f in args.audio]
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for out in results:
-            if out["error"]:
-                print(f"{out['file']}: ERROR {out['error']}")
-                continue
-            print(f"{out['file']}: {out['seconds']} s, {out['patches']} patches of 3 s "
-                  f"(musicnn trained on {'the Million Song Dataset' if args.model == 'msd' else 'MagnaTagATune'})")
-            for t in out["top"]:
-                kind = "genre" if t["tag"] in GENRE_TAGS[args.model] else ""
-                print(f"  {t['tag']:<18} {t['probability']:6.1%}  {kind}")
-            for flag in out["flags"]:
-                print(f"  note: {flag}")
-    failed = [r["file"] for r in results if r["error"]]
-    if failed:
-        print(f"genre-lab tag: {len(failed)} of {len(results)} file(s) failed: {', '.join(failed)}", file=sys.stderr)
-    return 1 if failed else 0
+    trained_on = "the Million Song Dataset" if args.model == "msd" else "MagnaTagATune"
+    return _report("tag", results, args.json,
+                   lambda out: f"{out['patches']} patches of 3 s (musicnn trained on {trained_on})",
+                   lambda t: f"  {t['tag']:<18} {t['probability']:6.1%}  "
+                             f"{'genre' if t['tag'] in GENRE_TAGS[args.model] else ''}".rstrip())
 
 
 def cmd_fetch_gtzan(args) -> int:
@@ -272,16 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train the reference CNN on the saved split and save it")
     s.add_argument("--root", help=root_help)
     s.add_argument("--genres", help="comma-separated GTZAN genres, or 'all'")
-    s.add_argument("--epochs", type=int, default=27)
+    s.add_argument("--epochs", type=int, default=EPOCHS)
     s.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help="the split seed and the training seed at once (default 2018); see the next two")
     s.add_argument("--split-seed", type=int, help="seed of the song-level split (default: --seed)")
     s.add_argument("--train-seed", type=int,
                    help="seed of the initial weights, shuffling and dropout (default: --seed)")
-    s.add_argument("--data-seed", type=int, default=DEFAULT_SEED,
-                   help="seed of the demo songs, used only if the demo dataset must be generated first")
+    s.add_argument("--data-seed", type=int, default=None,
+                   help="seed of the demo songs: used if the demo must be generated first, else checked (default 2018)")
     s.add_argument("--out", help="model path ending in .keras (default: data/models/...)")
-    s.add_argument("--variant", choices=["reference", "historical-2018"], default="reference")
+    s.add_argument("--variant", choices=list(BUILDERS), default=REFERENCE)
     s.add_argument("--split-lists", help="folder with the artist-filtered split lists (genre-lab fetch-split)")
     s.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     s.set_defaults(func=cmd_train)
@@ -299,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="audio files: wav, flac, ogg, mp3 or au; any length, channels and sample rate")
     s.add_argument("--model", required=True, help="a .keras file written by `genre-lab train` or notebook 03")
     s.add_argument("--top", type=int, default=3, help="how many genres to list")
-    s.add_argument("--hop", type=_positive, default=4.5, help="seconds between 9 s windows (> 0)")
+    s.add_argument("--hop", type=_positive, default=HOP_SECONDS, help="seconds between 9 s windows (> 0)")
     s.add_argument("--json", action="store_true",
                    help="print a JSON list, per file: file, seconds, windows, top, timeline, flags, error")
     s.set_defaults(func=cmd_predict)
@@ -347,12 +345,13 @@ def main(argv=None) -> int:
     setup_environment()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .demo import SoundFontError
     from .fetch import FetchError
     from .pretrained import PretrainedError
 
     try:
         return args.func(args)
-    except (ValueError, OSError, FetchError, PretrainedError) as err:  # expected: bad input, files, network
+    except (ValueError, OSError, FetchError, PretrainedError, SoundFontError) as err:  # bad input, files, network
         if args.debug:
             raise
         # (anything else is a bug: it propagates with its traceback)

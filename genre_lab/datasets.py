@@ -250,7 +250,8 @@ def _inspect(path: Path) -> dict:
         if len(y) == 0:
             raise ValueError("no audio frames")
         out["seconds"] = round(len(y) / sr, 3)
-    except (OSError, *DECODE_ERRORS) as err:  # a bad file is a finding of the report; a bug is not
+    except (OSError, ValueError, *DECODE_ERRORS) as err:  # a bad file is a finding of the report (ValueError: the
+        # two raised just above, and soundfile's for a malformed header)
         out["error"] = f"{type(err).__name__}: {err}".replace(str(path), path.name)
     return out
 

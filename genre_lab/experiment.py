@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, check_genres, models_dir
+from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, EPOCHS, HOP_SECONDS, check_genres, models_dir
 from .datasets import dataset_kind, scan_dataset
-from .demo import ensure_dataset
+from .demo import ensure_dataset, read_demo_marker
 from .features import extract_features, extract_windows
-from .model import BUILDERS, band_statistics
+from .model import BUILDERS, REFERENCE, band_statistics
 from .saving import load_model, save_model
 from .split import SPLITS, load_or_make_split
 from .training import train_model
@@ -79,7 +79,7 @@ class Experiment:
         mask = (self.tracks["split"] == name).to_numpy()
         return self.X[mask], self.y[mask]
 
-    def windows(self, split: str = "test", *, hop_seconds: float = 4.5):
+    def windows(self, split: str = "test", *, hop_seconds: float = HOP_SECONDS):
         """Window features of one split's songs (whole clips), for song-level voting.
 
         Returns
@@ -92,7 +92,7 @@ class Experiment:
 
 
 def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_lists=None,
-                    data_seed: int = DEFAULT_SEED) -> Experiment:
+                    data_seed: int | None = None) -> Experiment:
     """Find the tracks, load or make the split, and load or compute the features.
 
     Generates the demo dataset first if the default root is empty.
@@ -109,13 +109,19 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
         A folder holding ``train_filtered.txt``, ``valid_filtered.txt`` and
         ``test_filtered.txt`` (see :func:`genre_lab.fetch.fetch_filtered_split`):
         use that published split instead; songs in none of the lists are left out.
-    data_seed : int
-        Seed of the demo songs, used only when the demo dataset has to be generated first.
+    data_seed : int or None
+        Seed of the demo songs: used when the demo dataset has to be generated first, and checked against an
+        existing demo (a different one is an error, never silently ignored). None: 2018, and no check.
 
     Notebook: 02_dataset_split.ipynb
     """
     genres = check_genres(genres)
-    root = ensure_dataset(root, seed=data_seed)
+    root = ensure_dataset(root, seed=DEFAULT_SEED if data_seed is None else data_seed)
+    made = read_demo_marker(root) if data_seed is not None else None
+    if made is not None and made.get("seed") not in (None, data_seed):
+        raise ValueError(f"the demo dataset at {root.name} was generated with data seed {made['seed']}, not "
+                         f"{data_seed}: run `genre-lab make-demo --data-seed {data_seed} --overwrite` first, or pass "
+                         "another --root")
     tracks, skipped = scan_dataset(root, genres)
     feats = extract_features(tracks, root)
     if len(feats.skipped):
@@ -179,7 +185,7 @@ def experiment_of_model(meta: dict, name: str, *, root=None, split_lists=None) -
     return load_experiment(root, meta["genres"], seed=meta.get("split_seed", DEFAULT_SEED), split_lists=lists)
 
 
-def default_model_path(exp: Experiment, layout: str = "reference", epochs: int = 27, *,
+def default_model_path(exp: Experiment, layout: str = REFERENCE, epochs: int = EPOCHS, *,
                        seed: int | None = None) -> Path:
     """Where a model of this data, genre list, split, layout, epoch budget and training seed is saved by default.
 
@@ -219,7 +225,7 @@ def default_model_path(exp: Experiment, layout: str = "reference", epochs: int =
     return models_dir() / (name + ("" if seed in (None, exp.seed) else f"_seed{seed}") + ".keras")
 
 
-def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int = 27, seed: int | None = None,
+def train_reference(exp: Experiment, *, layout: str = REFERENCE, epochs: int = EPOCHS, seed: int | None = None,
                     out=None, verbose: int = 2, **model_kwargs):
     """Build, train and save the reference CNN (or the historical variant) on an experiment.
 
@@ -252,7 +258,7 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
     Notebook: 03_train_cnn.ipynb
     """
     seed = exp.seed if seed is None else seed
-    path = Path(out) if out is not None else default_model_path(exp, layout, epochs)
+    path = Path(out) if out is not None else default_model_path(exp, layout, epochs, seed=seed)
     if path.suffix != ".keras":  # fail before training, not after
         raise ValueError(f"save models with the .keras suffix, got {path.name}")
     X_tr, y_tr = exp.part("train")
@@ -268,7 +274,7 @@ def train_reference(exp: Experiment, *, layout: str = "reference", epochs: int =
     return model, history, path
 
 
-def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epochs: int = 27, seed: int | None = None,
+def load_or_train(exp: Experiment, *, layout: str = REFERENCE, path=None, epochs: int = EPOCHS, seed: int | None = None,
                   verbose: int = 2):
     """Load the saved model of this experiment, or train and save it when there is none.
 
@@ -307,7 +313,7 @@ def load_or_train(exp: Experiment, *, layout: str = "reference", path=None, epoc
 
 
 def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("reference", "historical-2018"),
-                       epochs: int = 27, baseline: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       epochs: int = EPOCHS, baseline: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Test accuracy over several training seeds: every model trained (or loaded) and scored by ``evaluate_model``.
 
     One test accuracy is one draw; the spread over training seeds says how

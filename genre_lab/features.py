@@ -10,8 +10,6 @@ Notebook: 01_mel_spectrograms.ipynb
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .audio import MIN_SECONDS, AudioError, fix_length, load_audio
-from .cache import load_arrays, prune_cache, save_arrays
+from .cache import files_key, load_arrays, prune_cache, save_arrays
 from .config import AUDIO, HOP_SECONDS, AudioParams, cache_dir, data_root
 from .dsp import _mel_power, _to_db, file_mel_power, log_mel
 
@@ -248,17 +246,8 @@ def _extract_chunk(paths, mode, hop_seconds, params):
 
 
 def _cache_key(tracks: pd.DataFrame, root: Path, mode: str, hop_seconds: float, params: AudioParams) -> str:
-    ident = []
-    for rel in tracks["path"]:
-        try:
-            st = (root / rel).stat()
-        except FileNotFoundError:  # vanished since the scan: it will be skipped and reported
-            ident.append([rel, None, None])
-            continue
-        ident.append([rel, st.st_size, st.st_mtime_ns])
-    blob = json.dumps({"version": FEATURE_VERSION, "mode": mode, "hop_seconds": hop_seconds if mode == "windows" else None,
-                       "params": params.to_dict(), "root": str(root.resolve()), "files": ident}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return files_key(root, tracks["path"], version=FEATURE_VERSION, mode=mode,
+                     hop_seconds=hop_seconds if mode == "windows" else None, params=params.to_dict())
 
 
 def _extract(tracks, root, mode, hop_seconds, params, n_jobs, cache) -> FeatureSet:

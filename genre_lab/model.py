@@ -268,7 +268,7 @@ def predict_logits(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Scores before the softmax, shape ``(n_clips, n_genres)``, for features ``(n_clips, 388, 128)``.
 
     Unlike probabilities they do not saturate at 0 or 1, so small changes of
-    the input still show (see :func:`genre_lab.evaluate.occlusion_map`).
+    the input still show (see :func:`genre_lab.explain.occlusion_map`).
 
     Parameters
     ----------

@@ -236,7 +236,7 @@ def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, titl
 
 
 def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Genre probabilities over a recording (from :func:`genre_lab.evaluate.genre_timeline`), stacked.
+    """Genre probabilities over a recording (from :func:`genre_lab.predict.genre_timeline`), stacked.
 
     Parameters
     ----------
@@ -271,7 +271,7 @@ def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams
     feature : np.ndarray
         One clip, ``(388, 128)``, time x mel.
     heat : np.ndarray
-        Same shape: from :func:`genre_lab.evaluate.occlusion_map`.
+        Same shape: from :func:`genre_lab.explain.occlusion_map`.
     params : AudioParams
     ax : matplotlib.axes.Axes or None
     title : str or None

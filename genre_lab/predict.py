@@ -58,7 +58,7 @@ def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5,
     Notebook: 04_confusion_matrix.ipynb
     """
     X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
-    proba = predict_proba(model, X)
+    proba = predict_any(model, X)
     return pd.DataFrame(proba, columns=list(genres), index=pd.Index(np.round(starts, 2), name="start_s"))
 
 

@@ -14,6 +14,7 @@ def _isolated(tmp_path, monkeypatch):
     """Every test gets its own cache folder and no data-root setting from the environment."""
     monkeypatch.setenv("GENRE_LAB_CACHE", str(tmp_path / "_cache"))
     monkeypatch.delenv("GENRE_LAB_DATA", raising=False)
+    monkeypatch.delenv("GENRE_LAB_MUSICNN_WHEEL", raising=False)
 
 
 def tone(seconds=10.0, freq=220.0, sr=SR, channels=1, seed=0):

@@ -176,13 +176,27 @@ def test_evaluate_uses_the_data_and_split_the_model_was_trained_on(small_demo, t
     assert "pass --split-lists" in capsys.readouterr().err
 
 
+@pytest.mark.keras
+def test_split_and_training_seeds_reach_the_saved_model(small_demo, tmp_path, capsys):
+    import json as _json
+
+    model = tmp_path / "named.keras"
+    assert main(["train", "--root", str(small_demo), "--epochs", "1", "--split-seed", "3", "--train-seed", "4",
+                 "--out", str(model), "--quiet"]) == 0
+    meta = _json.loads(model.with_suffix(".json").read_text())
+    assert (meta["split_seed"], meta["seed"], meta["split"]) == (3, 4, "seed3")
+    assert "split seed 3, training seed 4" in capsys.readouterr().out
+    assert main(["train", "--root", str(small_demo), "--epochs", "1", "--data-seed", "6", "--quiet"]) == 2
+    assert "generated with data seed 5, not 6" in capsys.readouterr().err  # never silently the other songs
+
+
 def test_named_seeds_and_the_old_seed_flag(monkeypatch):
     """--seed keeps working; --split-seed and --train-seed name what it sets; make-demo's --seed is its data seed."""
     from genre_lab import cli
 
     p = cli.build_parser()
     a = p.parse_args(["train", "--seed", "7"])
-    assert (a.seed, a.split_seed, a.train_seed, a.data_seed) == (7, None, None, 2018)
+    assert (a.seed, a.split_seed, a.train_seed, a.data_seed) == (7, None, None, None)
     a = p.parse_args(["train", "--split-seed", "3", "--train-seed", "4", "--data-seed", "5"])
     assert (a.split_seed, a.train_seed, a.data_seed) == (3, 4, 5)
     assert p.parse_args(["make-demo", "--seed", "9"]).data_seed == 9
@@ -192,7 +206,8 @@ def test_named_seeds_and_the_old_seed_flag(monkeypatch):
 def test_expected_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, capsys):
     from genre_lab import cli
 
-    assert cli.main(["info", "--genres", "hip-hop"]) == 2
+    root = str(tmp_path / "nothing_here")  # the genre is checked before any data is looked for or generated
+    assert cli.main(["info", "--root", root, "--genres", "hip-hop"]) == 2
     assert "did you mean 'hiphop'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="hiphop"):
-        cli.main(["--debug", "info", "--genres", "hip-hop"])
+        cli.main(["--debug", "info", "--root", root, "--genres", "hip-hop"])

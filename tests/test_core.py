@@ -398,3 +398,21 @@ def test_a_sixty_minute_recording_is_transformed_in_bounded_memory(tmp_path):
     assert peaks["long"][0] == 1 + (3600 * SR // 512 + 1 - 388) // 65  # every window of the hour
     # the whole hour decoded at once would be 317 MB of float32 audio and its windows at a 1.5 s hop 1.2 GB
     assert peaks["long"][1] - peaks["short"][1] < 300, peaks
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_atomic_write_gives_the_mode_open_would(tmp_path, umask):
+    """Written files get 0666 less the umask, as open() gives, without genre_lab ever changing the umask."""
+    import stat
+    import subprocess
+    import sys
+
+    code = (f"import os; os.umask({umask}); from pathlib import Path; from genre_lab.cache import atomic_write\n"
+            f"p = Path({str(tmp_path)!r}) / 'a.txt'\n"
+            "with atomic_write(p) as tmp: tmp.write_text('x')\n"
+            f"assert os.umask({umask}) == {umask}\n"
+            "print(oct(os.stat(p).st_mode & 0o777))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip(), 8) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o666 & ~umask

@@ -153,3 +153,18 @@ def test_a_bug_in_the_per_file_path_is_raised_not_reported_as_a_skipped_file(wav
     monkeypatch.setattr(audio, "_read_soundfile", bug)
     with pytest.raises(TypeError, match="a bug"):
         gl.extract_features(tracks, wav_root, cache=False, n_jobs=1)
+
+
+def test_a_bug_after_reading_is_not_reported_as_an_undecodable_file(tmp_path, monkeypatch):
+    """Only the reading calls are guarded: a ValueError from resampling (a bug) is not 'cannot decode ... ffmpeg'."""
+    import librosa
+
+    path = write(tmp_path / "a44k.wav", tone(3.0, 330.0, sr=44_100), sr=44_100)
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in resampling")
+
+    monkeypatch.setattr(librosa, "resample", broken)
+    with pytest.raises(ValueError, match="a bug in resampling") as err:
+        gl.load_audio(path)
+    assert type(err.value) is ValueError  # not an AudioError ("cannot decode ...") wrapping it

@@ -157,6 +157,8 @@ def run_original_graph(folder: Path, X: np.ndarray) -> list[np.ndarray]:
     for node in graph_def.node:
         if "_output_shapes" in node.attr:
             del node.attr["_output_shapes"]
+        if "seed2" in node.attr:  # the (inactive) dropouts' random ops: seeded, as TF op determinism demands
+            node.attr["seed"].i, node.attr["seed2"].i = 1, 1
     reader = tf.compat.v1.train.NewCheckpointReader(str(folder) + "/")
     graph = tf.Graph()
     with graph.as_default():
@@ -177,6 +179,7 @@ def run_original_graph(folder: Path, X: np.ndarray) -> list[np.ndarray]:
 def test_keras_port_equals_the_original_graph(which, musicnn_wheel):
     import keras
 
+    gl.seed_everything(7)  # TensorFlow op determinism on, as after any training in the same process
     rng = np.random.default_rng(7)
     real_shaped = np.log10(10000 * rng.gamma(0.3, 0.02, size=(3, 187, 96)) + 1).astype(np.float32)
     import soxr
@@ -243,3 +246,22 @@ def test_a_bug_in_the_per_file_path_is_not_a_skipped_file(wav_root, monkeypatch)
     tracks, _ = gl.scan_dataset(wav_root, ["jazz", "hiphop", "classical"])
     with pytest.raises(TypeError, match="a bug"):
         gl.musicnn_embeddings(tracks, wav_root, cache=False, n_jobs=1)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("length", [128, 64, 32])
+def test_temporal_conv_equals_the_conv2d_it_replaces(length):
+    """The banded-matrix layer gives Conv2D(filters, (length, 1), padding="same", relu)'s numbers, even kernels too."""
+    import keras
+
+    from genre_lab.pretrained.musicnn import _temporal_conv_class
+
+    x = np.random.default_rng(length).normal(size=(3, 187, 96, 1)).astype(np.float32)
+    conv = keras.layers.Conv2D(5, (length, 1), padding="same", activation="relu")
+    want = np.asarray(conv(x))
+    ours = _temporal_conv_class()(5, length)
+    ours.build(x.shape)
+    ours.set_weights(conv.get_weights())
+    np.testing.assert_allclose(np.asarray(ours(x)), want, atol=1e-5)
+    with pytest.raises(ValueError, match="multiple"):
+        _temporal_conv_class()(5, length).build((None, 188, 96, 1))

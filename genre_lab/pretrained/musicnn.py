@@ -103,6 +103,9 @@ def _temporal_conv_class():
             self.filters, self.length, self.block = filters, length, block
 
         def build(self, input_shape):
+            if input_shape[1] % self.block:
+                raise ValueError(f"TemporalConv computes blocks of {self.block} frames: {input_shape[1]} frames "
+                                 f"is not a multiple of it (musicnn's patches have {PATCH_FRAMES} = 11 x 17)")
             self.kernel = self.add_weight(shape=(self.length, 1, 1, self.filters), name="kernel")
             self.bias = self.add_weight(shape=(self.filters,), name="bias", initializer="zeros")
 
@@ -197,7 +200,6 @@ def build_musicnn(n_tags: int = 50, *, n_frames: int = PATCH_FRAMES, n_mels: int
     return keras.Model(patch, [tags, embedding], name="musicnn")
 
 
-@functools.lru_cache(maxsize=2)
 def load_musicnn(model: str = "msd"):
     """musicnn with its published weights: ``"msd"`` (Million Song Dataset) or ``"mtt"`` (MagnaTagATune).
 
@@ -214,6 +216,12 @@ def load_musicnn(model: str = "msd"):
     """
     if model not in MUSICNN_MODELS:
         raise ValueError(f"unknown musicnn model {model!r}; choose one of {', '.join(MUSICNN_MODELS)}")
+    return _load(model)
+
+
+@functools.lru_cache(maxsize=2)
+def _load(model: str):
+    """:func:`load_musicnn`, cached by the model's name alone (however the caller spelled the call)."""
     folder = musicnn_checkpoint(model)
     keras = _keras()  # (before TensorFlow's checkpoint reader: its C++ start-up lines are held back)
     import tensorflow as tf

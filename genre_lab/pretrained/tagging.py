@@ -11,8 +11,6 @@ Notebook: 07_transfer_learning.ipynb
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..audio import MIN_SECONDS, AudioError, audio_duration
-from ..cache import exclusive, load_arrays, prune_cache, save_arrays
+from ..cache import exclusive, files_key, load_arrays, prune_cache, save_arrays
 from ..config import AudioParams, cache_dir, data_root
 from ..dsp import _mel_power, file_mel_power
 from .musicnn import MUSICNN_TAGS, N_MELS_MUSICNN, PATCH_FRAMES, _check_patches, load_musicnn
@@ -102,7 +100,7 @@ def file_patches(path, *, seconds: float | None = None) -> tuple[np.ndarray, flo
     """musicnn patches of a file of any format, length, channels and rate, in bounded memory.
 
     The file is decoded and resampled to 16 kHz in blocks
-    (:func:`genre_lab.features.file_mel_power`); only its mel spectrogram
+    (:func:`genre_lab.dsp.file_mel_power`); only its mel spectrogram
     (96 floats per 16 ms) is kept.
 
     Parameters
@@ -250,17 +248,8 @@ class EmbeddingSet:
 
 
 def _cache_key(tracks: pd.DataFrame, root: Path, model: str, seconds: float | None) -> str:
-    ident = []
-    for rel in tracks["path"]:
-        try:
-            st = (root / rel).stat()
-            ident.append([rel, st.st_size, st.st_mtime_ns])
-        except FileNotFoundError:
-            ident.append([rel, None, None])
-    blob = json.dumps({"version": EMBEDDING_VERSION, "model": model, "seconds": seconds,
-                       "params": MUSICNN_AUDIO.to_dict(),
-                       "root": str(root.resolve()), "files": ident}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return files_key(root, tracks["path"], version=EMBEDDING_VERSION, model=model, seconds=seconds,
+                     params=MUSICNN_AUDIO.to_dict())
 
 
 def _patches_or_error(path: Path, seconds: float | None):
@@ -302,6 +291,7 @@ def musicnn_embeddings(tracks: pd.DataFrame, root=None, *, model: str = "msd", s
     Notebook: 07_transfer_learning.ipynb
     """
     root = data_root(root)
+    seconds = None if seconds is None else float(seconds)  # 9 and 9.0 are one cache entry
     tracks = tracks.reset_index(drop=True)
     key = _cache_key(tracks, root, model, seconds)
     path = cache_dir() / f"musicnn-{model}-{key[:20]}.npz"

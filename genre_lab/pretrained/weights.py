@@ -148,7 +148,8 @@ def _pip_download(dest: Path) -> None:
         done = None
         why = f"{type(err).__name__}: {err}"
     else:
-        why = (done.stderr or done.stdout).strip().splitlines()[-1:] if done.returncode else None
+        said = (done.stderr or done.stdout).strip().splitlines()
+        why = (said[-1] if said else f"exit code {done.returncode}") if done.returncode else None
     if done is None or done.returncode != 0 or not (dest / MUSICNN_WHEEL).is_file():
         raise PretrainedError(
             f"pip could not download the musicnn wheel ({why or 'no file'}). On a machine with internet, run\n"
