@@ -32,6 +32,38 @@ __all__ = ["SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "lo
 
 log = logging.getLogger(__name__)
 
+class Gen:
+    """SoundFont 2.01 generator numbers (spec section 8.1.2) that the sampler reads, by name."""
+
+    START_OFFSET = 0
+    END_OFFSET = 1
+    LOOP_START_OFFSET = 2
+    LOOP_END_OFFSET = 3
+    START_COARSE_OFFSET = 4
+    FILTER_CUTOFF = 8
+    MOD_ENV_TO_FILTER = 11
+    END_COARSE_OFFSET = 12
+    MOD_ENV_DECAY = 28
+    MOD_ENV_SUSTAIN = 29
+    VOL_ENV_DELAY = 33
+    VOL_ENV_ATTACK = 34
+    VOL_ENV_HOLD = 35
+    VOL_ENV_DECAY = 36
+    VOL_ENV_SUSTAIN = 37
+    VOL_ENV_RELEASE = 38
+    KEY_TO_VOL_ENV_HOLD = 39
+    KEY_TO_VOL_ENV_DECAY = 40
+    LOOP_START_COARSE_OFFSET = 45
+    ATTENUATION = 48
+    LOOP_END_COARSE_OFFSET = 50
+    COARSE_TUNE = 51
+    FINE_TUNE = 52
+    SAMPLE_MODES = 54
+    SCALE_TUNING = 56
+    EXCLUSIVE_CLASS = 57
+    ROOT_KEY_OVERRIDE = 58
+
+
 #: SF2 2.01 default generator values (section 8.1.3) used when a zone does not set one.
 _DEFAULTS = {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 12: 0, 45: 0, 50: 0, 8: 13500, 17: 0, 33: -12000, 34: -12000,
              35: -12000, 36: -12000, 37: 0, 38: -12000, 39: 0, 40: 0, 48: 0, 51: 0, 52: 0, 54: 0, 56: 100,
@@ -103,7 +135,7 @@ def default_soundfont_path() -> Path:
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
 
-def _tc(tc: float) -> float:
+def _timecents_to_seconds(tc: float) -> float:
     """Timecents to seconds."""
     return float(2.0 ** (tc / 1200.0))
 
@@ -199,7 +231,7 @@ class SoundFont:
         """
         ck = (bank, program, int(key))
         if ck in self._voice_cache:
-            return [v for rng, v in self._voice_cache[ck] if _in(rng, velocity)]
+            return [v for rng, v in self._voice_cache[ck] if _in_range(rng, velocity)]
         if (bank, program) not in self._presets:
             raise SoundFontError(f"{self.path.name} has no preset bank {bank} program {program}")
         preset = self._presets[(bank, program)]
@@ -207,39 +239,39 @@ class SoundFont:
         pglob = next((b for b in preset.bags[:1] if b.instrument is None), None)
         out = []
         for pz in pbags:
-            if not _in(pz.key_range, key):
+            if not _in_range(pz.key_range, key):
                 continue
-            pgen = {**_gens(pglob), **_gens(pz)}
+            pgen = {**_generators(pglob), **_generators(pz)}
             ibags = pz.instrument.bags
             iglob = ibags[0] if ibags and ibags[0].sample is None else None
             for iz in ibags:
-                if iz.sample is None or not _in(iz.key_range, key):
+                if iz.sample is None or not _in_range(iz.key_range, key):
                     continue
-                vel_range = _both(pz.velocity_range, iz.velocity_range)
-                g = {**_DEFAULTS, **_gens(iglob), **_gens(iz)}
+                vel_range = _intersect_ranges(pz.velocity_range, iz.velocity_range)
+                g = {**_DEFAULTS, **_generators(iglob), **_generators(iz)}
                 for op, v in pgen.items():
                     if op not in _NOT_AT_PRESET:
                         g[op] = g.get(op, 0) + v
                 s = iz.sample
-                a0 = s.start + g[0] + 32768 * g[4]
-                a1 = s.end + g[1] + 32768 * g[12]
-                ls = s.start + s.start_loop + g[2] + 32768 * g[45] - a0
-                le = s.start + s.end_loop + g[3] + 32768 * g[50] - a0
+                a0 = s.start + g[Gen.START_OFFSET] + 32768 * g[Gen.START_COARSE_OFFSET]
+                a1 = s.end + g[Gen.END_OFFSET] + 32768 * g[Gen.END_COARSE_OFFSET]
+                ls = s.start + s.start_loop + g[Gen.LOOP_START_OFFSET] + 32768 * g[Gen.LOOP_START_COARSE_OFFSET] - a0
+                le = s.start + s.end_loop + g[Gen.LOOP_END_OFFSET] + 32768 * g[Gen.LOOP_END_COARSE_OFFSET] - a0
                 data = self._smpl[a0:a1]
                 if len(data) < 8:
                     continue
-                looped = (g[54] & 3) in (1, 3) and 0 <= ls < le <= len(data) and le - ls >= 8
+                looped = (g[Gen.SAMPLE_MODES] & 3) in (1, 3) and 0 <= ls < le <= len(data) and le - ls >= 8
                 out.append((vel_range, Voice(
                     data=data, sample_rate=int(s.sample_rate),
-                    root_key=int(g[58] if g[58] >= 0 else s.original_pitch),
-                    tune_cents=float(100 * g[51] + g[52] + s.pitch_correction), scale_tuning=float(g[56]),
-                    loop=(int(ls), int(le)) if looped else None, gain=float(10 ** (-g[48] / 10.0 / 20.0)),
-                    delay=_tc(g[33]), attack=_tc(g[34]), hold=_tc(g[35] + (60 - key) * g[39]),
-                    decay=_tc(g[36] + (60 - key) * g[40]), sustain_db=max(0.0, g[37] / 10.0),
-                    release=min(MAX_RELEASE, _tc(g[38])), cutoff_hz=_cutoff(g),
-                    exclusive=int(g[57]), zone=(id(pz), id(iz)))))
+                    root_key=int(g[Gen.ROOT_KEY_OVERRIDE] if g[Gen.ROOT_KEY_OVERRIDE] >= 0 else s.original_pitch),
+                    tune_cents=float(100 * g[Gen.COARSE_TUNE] + g[Gen.FINE_TUNE] + s.pitch_correction), scale_tuning=float(g[Gen.SCALE_TUNING]),
+                    loop=(int(ls), int(le)) if looped else None, gain=float(10 ** (-g[Gen.ATTENUATION] / 10.0 / 20.0)),
+                    delay=_timecents_to_seconds(g[Gen.VOL_ENV_DELAY]), attack=_timecents_to_seconds(g[Gen.VOL_ENV_ATTACK]), hold=_timecents_to_seconds(g[Gen.VOL_ENV_HOLD] + (60 - key) * g[Gen.KEY_TO_VOL_ENV_HOLD]),
+                    decay=_timecents_to_seconds(g[Gen.VOL_ENV_DECAY] + (60 - key) * g[Gen.KEY_TO_VOL_ENV_DECAY]), sustain_db=max(0.0, g[Gen.VOL_ENV_SUSTAIN] / 10.0),
+                    release=min(MAX_RELEASE, _timecents_to_seconds(g[Gen.VOL_ENV_RELEASE])), cutoff_hz=_cutoff(g),
+                    exclusive=int(g[Gen.EXCLUSIVE_CLASS]), zone=(id(pz), id(iz)))))
         self._voice_cache[ck] = out
-        return [v for rng, v in out if _in(rng, velocity)]
+        return [v for rng, v in out if _in_range(rng, velocity)]
 
     def render_note(self, bank: int, program: int, key: int, velocity: int, seconds: float, sr: int, *,
                     out: np.ndarray | None = None) -> np.ndarray:
@@ -331,7 +363,7 @@ class _QuietSf2utils(logging.Filter):
         return "sf2utils" not in record.pathname
 
 
-def _in(rng, x) -> bool:
+def _in_range(rng, x) -> bool:
     return rng is None or rng[0] <= x <= rng[1]
 
 
@@ -344,17 +376,17 @@ def _cutoff(g: dict) -> float:
     the envelope's peak when the envelope decays slowly (over a second or
     more), and at its sustain level otherwise.
     """
-    fc = 8.176 * 2 ** (g.get(8, 13500) / 1200.0)
-    depth = g.get(11, 0)
+    fc = 8.176 * 2 ** (g.get(Gen.FILTER_CUTOFF, 13500) / 1200.0)
+    depth = g.get(Gen.MOD_ENV_TO_FILTER, 0)
     if depth:
-        decay = _tc(g.get(28, -12000))
-        sustain = 1.0 - min(1000, max(0, g.get(29, 0))) / 1000.0
+        decay = _timecents_to_seconds(g.get(Gen.MOD_ENV_DECAY, -12000))
+        sustain = 1.0 - min(1000, max(0, g.get(Gen.MOD_ENV_SUSTAIN, 0))) / 1000.0
         level = 1.0 if decay >= 1.0 else sustain
         fc *= 2 ** (depth * level / 1200.0)
     return float(fc)
 
 
-def _both(a, b):
+def _intersect_ranges(a, b):
     """Intersection of two velocity ranges (None: all velocities)."""
     if a is None:
         return b
@@ -363,7 +395,7 @@ def _both(a, b):
     return (max(a[0], b[0]), min(a[1], b[1]))
 
 
-def _gens(bag) -> dict:
+def _generators(bag) -> dict:
     return {} if bag is None else {o: g.short for o, g in bag.gens.items() if o not in (43, 44)}
 
 
