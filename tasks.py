@@ -87,20 +87,21 @@ ENSURE_DATA = ("import genre_lab as gl\nprint('data:', gl.describe_data(gl.ensur
 #: (a cell nbval skips, so only the browser test would train it; built here exactly as in that cell, so that its
 #: training cache is hit), then the models of notebook 06's five-seed study (training seeds 1-4 of both layouts,
 #: last ones first: notebook 06 asks for them in the opposite order, and a model both want at once is trained once,
-#: see genre_lab.cache.exclusive), then notebook 07's musicnn embeddings (the same calls as its cells, so that nbval's
-#: and the browser's runs of it load them). Keep all three in step with the notebooks.
+#: see genre_lab.cache.exclusive). Before both: notebook 07's musicnn embeddings (the same calls as its cells, so that
+#: nbval's and the browser's runs of it load them; first, because nothing else in the run can compute them while
+#: nbval's notebook 06 trains the seed models the background has not reached). Keep all three in step.
 BACKGROUND_TRAINING = (
     "import genre_lab as gl\n"
     "exp = gl.load_experiment()\n"
+    "songs = {s: exp.tracks[exp.tracks['split'] == s] for s in ('train', 'test')}\n"
+    "gl.musicnn_embeddings(songs['test'], exp.root, model='msd')\n"
+    "gl.musicnn_embeddings(songs['test'], exp.root, model='mtt', seconds=9.0)\n"
+    "gl.musicnn_embeddings(songs['train'], exp.root, model='msd', seconds=3.0)\n"
     "(X_train, y_train), (X_val, y_val) = exp.part('train'), exp.part('validation')\n"
     "mean, var = gl.band_statistics(X_train)\n"
     "try_model = gl.build_reference_cnn(len(exp.genres), band_mean=mean, band_var=var, dropout=0.5, seed=exp.seed)\n"
     "gl.train_model(try_model, X_train, y_train, X_val, y_val, epochs=27, seed=exp.seed, verbose=0, cache=True)\n"
     "gl.results_over_seeds(exp, seeds=(4, 3, 2, 1), layouts=('historical-2018', 'reference'), baseline=False)\n"
-    "songs = {s: exp.tracks[exp.tracks['split'] == s] for s in ('train', 'test')}\n"
-    "gl.musicnn_embeddings(songs['test'], exp.root, model='msd')\n"
-    "gl.musicnn_embeddings(songs['test'], exp.root, model='mtt', seconds=9.0)\n"
-    "gl.musicnn_embeddings(songs['train'], exp.root, model='msd', seconds=9.0)\n"
 )
 
 
