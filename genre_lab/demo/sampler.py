@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "load_soundfont"]
+__all__ = ["Gen", "SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "load_soundfont"]
 
 log = logging.getLogger(__name__)
 
