@@ -20,11 +20,13 @@ from .config import (  # noqa: E402
     display_path,
 )
 from .datasets import (  # noqa: E402
-    KNOWN_BAD, DatasetError, dataset_kind, describe_data, find_tracks, scan_dataset, validate_dataset,
+    KNOWN_BAD, Dataset, DatasetError, dataset_kind, describe_data, find_tracks, open_dataset, scan_dataset,
+    validate_dataset,
 )
 from .baseline import MFCCBaseline, fit_baseline, make_baseline, mfcc_stats  # noqa: E402
 from .evaluate import (  # noqa: E402
-    accuracy, accuracy_interval, classification_table, confusion, evaluate_model, most_confused, normalize_confusion,
+    Evaluation, accuracy, accuracy_interval, classification_table, confusion, evaluate_model, most_confused,
+    normalize_confusion,
     song_probabilities, top_k,
 )
 from .experiment import (  # noqa: E402

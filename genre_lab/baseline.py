@@ -95,7 +95,7 @@ def fit_baseline(X_train: np.ndarray, y_train: np.ndarray, *, seed: int = 0, n_m
     Examples
     --------
     >>> base = fit_baseline(*exp.part("train"))            # doctest: +SKIP
-    >>> evaluate_model(base, exp)["accuracy"]["test"]       # doctest: +SKIP
+    >>> evaluate_model(base, exp).accuracy["test"]          # doctest: +SKIP
 
     Notebook: 04_confusion_matrix.ipynb
     """

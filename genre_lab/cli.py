@@ -58,14 +58,14 @@ def cmd_make_demo(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .datasets import dataset_kind, scan_dataset
+    from .datasets import scan_dataset
     from .demo import ensure_dataset
 
     genres = _genres(args.genres)  # a typo fails before any data is generated
-    root = ensure_dataset(args.root)
+    data = ensure_dataset(args.root)
+    root, kind = data.root, data.kind
     tracks, skipped = scan_dataset(root, genres)
     counts = tracks.groupby("genre", sort=False).size()
-    kind = dataset_kind(root)
     if args.json:
         print(json.dumps({
             "root": _show(root, data=root), "kind": kind, "synthetic": kind == DEMO_KIND, "n_tracks": int(len(tracks)),
@@ -107,8 +107,8 @@ def cmd_train(args) -> int:
         print(f"split manifest: {_show(_manifest(exp))}")
     print(f"accuracy on {exp.kind} data ({args.variant}, {args.epochs} epochs, split seed {split_seed}, "
           f"training seed {train_seed}):")
-    for name, acc in res["accuracy"].items():
-        print(f"  {name:<10} {_pct(acc)}  ({res['n'][name]} songs{_ci(res['accuracy_ci95'][name])})")
+    for name, acc in res.accuracy.items():
+        print(f"  {name:<10} {_pct(acc)}  ({res.n[name]} songs{_ci(res.accuracy_ci95[name])})")
     return 0
 
 
@@ -131,9 +131,7 @@ def cmd_evaluate(args) -> int:
 
     model, meta = load_model(args.model)
     exp = experiment_of_model(meta, Path(args.model).name, root=args.root, split_lists=args.split_lists)
-    res = evaluate_model(model, exp)
-    res.pop("test_proba")
-    res.pop("test_track_ids")
+    res = evaluate_model(model, exp).to_json()
     res["model"] = _show(args.model)
     if args.json:
         print(json.dumps(res, indent=2))

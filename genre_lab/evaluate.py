@@ -10,6 +10,9 @@ Notebook: 04_confusion_matrix.ipynb
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +21,7 @@ from .predict import predict_any
 
 __all__ = [
     "accuracy", "accuracy_interval", "confusion", "normalize_confusion", "classification_table", "most_confused",
-    "song_probabilities", "top_k", "evaluate_model",
+    "song_probabilities", "top_k", "Evaluation", "evaluate_model",
 ]
 
 
@@ -242,7 +245,62 @@ def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tu
     return (float(low), float(high))
 
 
-def evaluate_model(model, exp, *, hop_seconds: float = HOP_SECONDS, k: int = 3, vote: bool = True) -> dict:
+@dataclass
+class Evaluation:
+    """What :func:`evaluate_model` measured: one model on one experiment.
+
+    Attributes
+    ----------
+    genres : list of str
+        Class order of every matrix and probability column.
+    data : str
+        ``"synthetic demo"`` or ``"GTZAN"``: the data every number is about.
+    split : str
+        The split's name (seeded stratified, or the list files).
+    accuracy, accuracy_ci95, n : dict
+        Per split (train, validation, test), on the first 9 s of each song:
+        accuracy (None for an empty split), its 95% Wilson interval, songs.
+    confusion_matrix : list of list of int
+        Test, first 9 s, **rows = true genre**, columns = predicted.
+    classification_report : dict
+        Precision, recall, f1 and support per genre (test, first 9 s).
+    most_confused : list of dict
+        Off-diagonal cells, largest first.
+    top_k : list of dict
+        Per test song, the ``k`` most probable genres.
+    accuracy_song_vote, accuracy_song_vote_ci95, confusion_matrix_song_vote, n_song_vote
+        The whole-song vote on the test songs (None when ``vote=False``).
+    test_proba, test_track_ids
+        First-9-s probabilities per test song, for plots (left out of JSON).
+
+    Notebook: 04_confusion_matrix.ipynb
+    """
+
+    genres: list
+    data: str
+    split: str
+    accuracy: dict = field(default_factory=dict)
+    accuracy_ci95: dict = field(default_factory=dict)
+    n: dict = field(default_factory=dict)
+    confusion_matrix: list = field(default_factory=list)
+    classification_report: dict = field(default_factory=dict)
+    most_confused: list = field(default_factory=list)
+    top_k: list = field(default_factory=list)
+    accuracy_song_vote: float | None = None
+    accuracy_song_vote_ci95: list | None = None
+    confusion_matrix_song_vote: list | None = None
+    n_song_vote: int | None = None
+    test_proba: list = field(default_factory=list, repr=False)
+    test_track_ids: list = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict:
+        """The fields ``genre-lab evaluate --json`` prints (everything but the per-song probabilities)."""
+        out = dataclasses.asdict(self)
+        del out["test_proba"], out["test_track_ids"]
+        return out
+
+
+def evaluate_model(model, exp, *, hop_seconds: float = HOP_SECONDS, k: int = 3, vote: bool = True) -> Evaluation:
     """Evaluate any model on an experiment: the one evaluation behind the CLI, notebooks and benchmarks.
 
     Parameters
@@ -262,53 +320,45 @@ def evaluate_model(model, exp, *, hop_seconds: float = HOP_SECONDS, k: int = 3, 
 
     Returns
     -------
-    dict
-        ``genres``, ``data`` (synthetic demo or GTZAN), ``split``;
-        ``accuracy`` and ``n`` per split and ``accuracy_ci95`` (Wilson) on the
-        first 9 s; ``confusion_matrix`` (test, first 9 s, rows = true genre);
-        ``classification_report`` (precision, recall, f1, support per genre);
-        ``most_confused``; ``top_k`` (per test song, first 9 s);
-        ``accuracy_song_vote``, ``accuracy_song_vote_ci95`` and
-        ``confusion_matrix_song_vote`` (test, mean of window probabilities);
-        ``test_proba`` and ``test_track_ids`` (first 9 s), for plots.
+    Evaluation
+        Accuracy with 95% intervals per split (first 9 s), the test confusion
+        matrix (rows = true genre), per-genre report, top-k per test song, and
+        the whole-song vote; ``.to_json()`` gives the CLI's JSON.
 
     Notebook: 04_confusion_matrix.ipynb
     """
     from .split import SPLITS
 
     genres = list(exp.genres)
-    out: dict = {"genres": genres, "data": exp.kind, "split": exp.split_name, "accuracy": {}, "accuracy_ci95": {},
-                 "n": {}}
+    out = Evaluation(genres=genres, data=exp.kind, split=exp.split_name)
     for name in SPLITS:
         X, y = exp.part(name)
         proba = predict_any(model, X) if len(y) else np.zeros((0, len(genres)))
         pred = proba.argmax(1) if len(y) else np.empty(0, dtype=int)
         n_ok = int(np.sum(pred == y))
-        out["accuracy"][name] = n_ok / len(y) if len(y) else None  # an empty split: None (JSON has no NaN)
-        out["accuracy_ci95"][name] = list(accuracy_interval(n_ok, len(y))) if len(y) else None
-        out["n"][name] = int(len(y))
+        out.accuracy[name] = n_ok / len(y) if len(y) else None  # an empty split: None (JSON has no NaN)
+        out.accuracy_ci95[name] = list(accuracy_interval(n_ok, len(y))) if len(y) else None
+        out.n[name] = int(len(y))
         if name == "test":
-            out["confusion_matrix"] = confusion(y, pred, len(genres)).tolist()
+            out.confusion_matrix = confusion(y, pred, len(genres)).tolist()
             report = classification_table(y, pred, genres) if len(y) else pd.DataFrame()
-            out["classification_report"] = {g: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
-                                            for g, row in report.iterrows()}
-            out["most_confused"] = most_confused(np.array(out["confusion_matrix"]), genres).to_dict(orient="records")
+            out.classification_report = {g: {m: (int(v) if m == "support" else float(v)) for m, v in row.items()}
+                                         for g, row in report.iterrows()}
+            out.most_confused = most_confused(np.array(out.confusion_matrix), genres).to_dict(orient="records")
             ids = exp.tracks.loc[(exp.tracks["split"] == "test").to_numpy(), "track_id"].tolist()
             table = top_k(proba, genres, k=min(k, len(genres))) if len(y) else pd.DataFrame()
-            out["top_k"] = [{"track_id": t, "top": [{"genre": row[f"top{r}"], "probability": float(row[f"p{r}"])}
-                                                     for r in range(1, min(k, len(genres)) + 1)]}
-                            for t, (_, row) in zip(ids, table.iterrows())]
-            out["test_proba"], out["test_track_ids"] = proba.tolist(), ids
-    out["accuracy_song_vote"] = out["accuracy_song_vote_ci95"] = out["confusion_matrix_song_vote"] = None
-    out["n_song_vote"] = None
-    if vote and out["n"]["test"]:
+            out.top_k = [{"track_id": t, "top": [{"genre": row[f"top{r}"], "probability": float(row[f"p{r}"])}
+                                                 for r in range(1, min(k, len(genres)) + 1)]}
+                         for t, (_, row) in zip(ids, table.iterrows())]
+            out.test_proba, out.test_track_ids = proba.tolist(), ids
+    if vote and out.n["test"]:
         wins = exp.windows("test", hop_seconds=hop_seconds)
         songs, proba = song_probabilities(predict_any(model, wins.X), wins.tracks["track_id"])
         truth = exp.tracks.set_index("track_id").loc[songs, "genre"].map({g: i for i, g in enumerate(genres)})
         truth = truth.to_numpy()
         n_ok = int(np.sum(proba.argmax(1) == truth))
-        out["accuracy_song_vote"] = n_ok / len(songs)
-        out["accuracy_song_vote_ci95"] = list(accuracy_interval(n_ok, len(songs)))
-        out["confusion_matrix_song_vote"] = confusion(truth, proba.argmax(1), len(genres)).tolist()
-        out["n_song_vote"] = int(len(songs))
+        out.accuracy_song_vote = n_ok / len(songs)
+        out.accuracy_song_vote_ci95 = list(accuracy_interval(n_ok, len(songs)))
+        out.confusion_matrix_song_vote = confusion(truth, proba.argmax(1), len(genres)).tolist()
+        out.n_song_vote = int(len(songs))
     return out

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DATA_ENV, DEFAULT_SEED, DEMO_KIND, EPOCHS, HOP_SECONDS, check_genres, models_dir
-from .datasets import dataset_kind, scan_dataset
+from .datasets import scan_dataset
 from .demo import ensure_dataset, read_demo_marker
 from .features import extract_features, extract_windows
 from .model import BUILDERS, REFERENCE, band_statistics
@@ -116,7 +116,8 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
     Notebook: 02_dataset_split.ipynb
     """
     genres = check_genres(genres)
-    root = ensure_dataset(root, seed=DEFAULT_SEED if data_seed is None else data_seed)
+    data = ensure_dataset(root, seed=DEFAULT_SEED if data_seed is None else data_seed)
+    root = data.root
     made = read_demo_marker(root) if data_seed is not None else None
     if made is not None and made.get("seed") not in (None, data_seed):
         raise ValueError(f"the demo dataset at {root.name} was generated with data seed {made['seed']}, not "
@@ -142,7 +143,7 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
         tracks = load_or_make_split(tracks, root, seed=seed)
         X, split_name = feats.X, f"seed{seed}"
     y = tracks["genre"].map({g: i for i, g in enumerate(genres)}).to_numpy()
-    return Experiment(root, dataset_kind(root), genres, tracks, X, y, skipped, seed, split_name,
+    return Experiment(root, data.kind, genres, tracks, X, y, skipped, seed, split_name,
                       Path(split_lists) if split_lists is not None else None)
 
 
@@ -367,15 +368,15 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
                     model, _ = load_or_train(exp, layout=layout, epochs=epochs, seed=seed, verbose=0)
                     mtime = path.stat().st_mtime_ns
                     full = evaluate_model(model, exp)
-                    res = {"first_9s": full["accuracy"]["test"], "song_vote": full["accuracy_song_vote"],
+                    res = {"first_9s": full.accuracy["test"], "song_vote": full.accuracy_song_vote,
                            "model_mtime_ns": mtime}
                     with atomic_write(scores) as tmp:
                         tmp.write_text(json.dumps(res))
             rows.append({"model": layout, "seed": seed, "first_9s": res["first_9s"], "song_vote": res["song_vote"]})
     if baseline:
         base = evaluate_model(fit_baseline(*exp.part("train")), exp)
-        rows.append({"model": "mfcc-baseline", "seed": None, "first_9s": base["accuracy"]["test"],
-                     "song_vote": base["accuracy_song_vote"]})  # deterministic: one run, no interval
+        rows.append({"model": "mfcc-baseline", "seed": None, "first_9s": base.accuracy["test"],
+                     "song_vote": base.accuracy_song_vote})  # deterministic: one run, no interval
     runs = pd.DataFrame(rows)
     out = []
     for (name, measure), vals in runs.melt(id_vars=["model", "seed"], var_name="measure").groupby(

@@ -129,8 +129,8 @@ def setup_notebook(*, figure_format: str = "jpeg"):
 
     Returns
     -------
-    Path
-        The data root, for ``gl.find_tracks(root)`` and friends.
+    Dataset
+        The data root and its kind (a path: ``root / "genres"``, ``gl.find_tracks(root)``).
 
     Notebook: every notebook's first cell
     """

@@ -1,4 +1,5 @@
 import logging
+import os
 
 import pytest
 
@@ -84,8 +85,8 @@ def test_default_root_is_generated_on_first_use(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "default_data_root", lambda: target)
     monkeypatch.setattr(gl.demo.dataset, "default_data_root", lambda: target)
     root = gl.ensure_dataset(clips_per_genre=1)
-    assert root == target
-    assert gl.dataset_kind(root) == "synthetic demo"
+    assert root == gl.Dataset(target, "synthetic demo") and root / "genres" == target / "genres"
+    assert gl.dataset_kind(root) == "synthetic demo" and os.fspath(root) == str(target)
     assert len(gl.find_tracks(root)) == 5
     mtime = (target / "genres" / "metal" / "metal.00000.au").stat().st_mtime_ns
     gl.ensure_dataset(clips_per_genre=1)  # second use: nothing regenerated

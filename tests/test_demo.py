@@ -46,14 +46,14 @@ def tiny_demo(tmp_path_factory):
 
 @pytest.mark.parametrize("program,key", [(0, 60), (25, 52), (33, 36), (40, 70)])
 def test_a_zone_plays_at_its_own_pitch_at_its_root_key_and_an_octave_up_at_twice_f0(program, key):
-    from genre_lab.demo.sampler import _play_voice
+    from genre_lab.demo.voice import play_voice
 
     voice = load_soundfont().voices(0, program, key, 100)[0]
     root = voice.root_key
     own = 440 * 2 ** ((root - 69) / 12)  # at its root key a zone sounds that key (its tuning corrects the recording)
-    at_root = _f0(_play_voice(voice, root, 0, SR, SR)[0])
+    at_root = _f0(play_voice(voice, root, 0, SR, SR)[0])
     assert abs(at_root / own - 1) < 0.01, (at_root, own)
-    up = _f0(_play_voice(voice, root + 12, 0, SR, SR)[0])  # the same recording, resampled an octave up
+    up = _f0(play_voice(voice, root + 12, 0, SR, SR)[0])  # the same recording, resampled an octave up
     assert abs(up / (2 * at_root) - 1) < 0.01, (up, at_root)
 
 

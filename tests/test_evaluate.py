@@ -1,5 +1,7 @@
 """Metrics on hand-made cases, song-level voting, and the MFCC baseline."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -85,12 +87,15 @@ def test_one_evaluation_for_any_model_the_baseline_included(tmp_path):
     exp = gl.load_experiment(root)
     base = gl.fit_baseline(*exp.part("train"))
     res = gl.evaluate_model(base, exp, hop_seconds=3.0)
-    assert res["n"] == {"train": 75, "validation": 10, "test": 15} and res["data"] == "synthetic demo"
-    assert res["accuracy"]["test"] >= 0.4  # chance is 20%
-    low, high = res["accuracy_ci95"]["test"]
-    assert low <= res["accuracy"]["test"] <= high
-    assert res["n_song_vote"] == 15 and 0 <= res["accuracy_song_vote"] <= 1
-    cm = np.array(res["confusion_matrix"])
+    assert res.n == {"train": 75, "validation": 10, "test": 15} and res.data == "synthetic demo"
+    assert res.accuracy["test"] >= 0.4  # chance is 20%
+    low, high = res.accuracy_ci95["test"]
+    assert low <= res.accuracy["test"] <= high
+    assert res.n_song_vote == 15 and 0 <= res.accuracy_song_vote <= 1
+    cm = np.array(res.confusion_matrix)
     assert cm.sum() == 15 and cm.sum(axis=1).tolist() == [3] * 5  # rows are the true genres
-    assert len(res["top_k"]) == 15 and len(res["top_k"][0]["top"]) == 3
-    assert set(res["classification_report"]) >= set(gl.DEFAULT_GENRES)
+    assert len(res.top_k) == 15 and len(res.top_k[0]["top"]) == 3
+    assert set(res.classification_report) >= set(gl.DEFAULT_GENRES)
+    as_json = res.to_json()
+    assert "test_proba" not in as_json and as_json["accuracy"] == res.accuracy
+    json.dumps(as_json)  # plain JSON types only

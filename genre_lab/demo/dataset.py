@@ -31,7 +31,7 @@ import numpy as np
 
 from ..cache import atomic_write
 from ..config import AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, data_root, default_data_root
-from ..datasets import DEMO_MARKER, HOW_TO_GET_DATA, OLD_DEMO_MARKER, DatasetError, is_demo_root
+from ..datasets import DEMO_MARKER, HOW_TO_GET_DATA, OLD_DEMO_MARKER, DatasetError, is_demo_root, open_dataset
 from .recipes import RECIPES
 
 __all__ = ["DEMO_GENRES", "CLIP_SECONDS", "GENERATOR_VERSION", "DEMO_MARKER", "synthesize_clip", "demo_recipe",
@@ -394,8 +394,8 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
 
     Returns
     -------
-    Path
-        The data root.
+    Dataset
+        The data root and its kind, resolved once (a path-like).
 
     Notebook: 01_mel_spectrograms.ipynb
     """
@@ -416,4 +416,4 @@ def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int 
             make_demo_dataset(resolved, **{"seed": seed, "clips_per_genre": clips_per_genre, **settings})
     elif not resolved.is_dir():
         raise DatasetError(f"data root {resolved} does not exist. " + HOW_TO_GET_DATA.format(root=resolved, env=DATA_ENV))
-    return resolved
+    return open_dataset(resolved)

@@ -23,53 +23,16 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .voice import DEFAULTS, NOT_AT_PRESET, Gen, Voice, cutoff_hz, play_voice, timecents_to_seconds
 
 __all__ = ["Gen", "SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "load_soundfont"]
 
 log = logging.getLogger(__name__)
 
-class Gen:
-    """SoundFont 2.01 generator numbers (spec section 8.1.2) that the sampler reads, by name."""
-
-    START_OFFSET = 0
-    END_OFFSET = 1
-    LOOP_START_OFFSET = 2
-    LOOP_END_OFFSET = 3
-    START_COARSE_OFFSET = 4
-    FILTER_CUTOFF = 8
-    MOD_ENV_TO_FILTER = 11
-    END_COARSE_OFFSET = 12
-    MOD_ENV_DECAY = 28
-    MOD_ENV_SUSTAIN = 29
-    VOL_ENV_DELAY = 33
-    VOL_ENV_ATTACK = 34
-    VOL_ENV_HOLD = 35
-    VOL_ENV_DECAY = 36
-    VOL_ENV_SUSTAIN = 37
-    VOL_ENV_RELEASE = 38
-    KEY_TO_VOL_ENV_HOLD = 39
-    KEY_TO_VOL_ENV_DECAY = 40
-    LOOP_START_COARSE_OFFSET = 45
-    ATTENUATION = 48
-    LOOP_END_COARSE_OFFSET = 50
-    COARSE_TUNE = 51
-    FINE_TUNE = 52
-    SAMPLE_MODES = 54
-    SCALE_TUNING = 56
-    EXCLUSIVE_CLASS = 57
-    ROOT_KEY_OVERRIDE = 58
-
-
-#: SF2 2.01 default generator values (section 8.1.3) used when a zone does not set one.
-_DEFAULTS = {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 12: 0, 45: 0, 50: 0, 8: 13500, 17: 0, 33: -12000, 34: -12000,
-             35: -12000, 36: -12000, 37: 0, 38: -12000, 39: 0, 40: 0, 48: 0, 51: 0, 52: 0, 54: 0, 56: 100,
-             57: 0, 58: -1}
-#: Generators that are ignored at preset level (spec 8.1.3).
-_NOT_AT_PRESET = {0, 1, 2, 3, 4, 12, 45, 50, 46, 47, 53, 54, 57, 58, 41}
 #: The longest release rendered, in seconds (some zones ask for 10 s tails).
 MAX_RELEASE = 1.5
 #: Memory for held notes kept for reuse, per process (joblib restarts workers that grow by 300 MB).
@@ -80,52 +43,6 @@ class SoundFontError(RuntimeError):
     """The SoundFont is missing, unreadable or lacks an instrument; the message says what to do."""
 
 
-@dataclass(frozen=True)
-class Voice:
-    """One zone that sounds for a note: its sample and how to play it.
-
-    Attributes
-    ----------
-    data : np.ndarray
-        The recorded sample, float32 in [-1, 1].
-    sample_rate : int
-        Rate the sample was recorded at.
-    root_key : int
-        MIDI key at which the sample plays at its own pitch.
-    tune_cents : float
-        Extra tuning (coarse + fine + the sample's pitch correction).
-    loop : tuple of int or None
-        ``(start, end)`` of the sustain loop in samples, or None.
-    gain : float
-        Linear gain from the zone's attenuation.
-    delay, attack, hold, decay, release : float
-        Volume envelope, seconds.
-    sustain_db : float
-        Sustain level in dB below the peak (100 = decays to silence).
-    cutoff_hz : float
-        The zone's low-pass filter cut-off (opened by its modulation envelope, see :func:`_cutoff`).
-    exclusive : int
-        Exclusive class (hi-hats choke each other); 0 for none.
-    """
-
-    data: np.ndarray
-    sample_rate: int
-    root_key: int
-    tune_cents: float
-    scale_tuning: float
-    loop: tuple | None
-    gain: float
-    delay: float
-    attack: float
-    hold: float
-    decay: float
-    sustain_db: float
-    release: float
-    cutoff_hz: float
-    exclusive: int
-    zone: tuple = ()
-
-
 def default_soundfont_path() -> Path:
     """``TimGM6mb.sf2``, the General MIDI SoundFont inside the ``pretty_midi`` package."""
     try:
@@ -133,11 +50,6 @@ def default_soundfont_path() -> Path:
     except ImportError as err:  # pragma: no cover - a declared dependency
         raise SoundFontError("pretty_midi is not installed; reinstall genre_lab (`python3 tasks.py run`)") from err
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
-
-
-def _timecents_to_seconds(tc: float) -> float:
-    """Timecents to seconds."""
-    return float(2.0 ** (tc / 1200.0))
 
 
 class SoundFont:
@@ -248,9 +160,9 @@ class SoundFont:
                 if iz.sample is None or not _in_range(iz.key_range, key):
                     continue
                 vel_range = _intersect_ranges(pz.velocity_range, iz.velocity_range)
-                g = {**_DEFAULTS, **_generators(iglob), **_generators(iz)}
+                g = {**DEFAULTS, **_generators(iglob), **_generators(iz)}
                 for op, v in pgen.items():
-                    if op not in _NOT_AT_PRESET:
+                    if op not in NOT_AT_PRESET:
                         g[op] = g.get(op, 0) + v
                 s = iz.sample
                 a0 = s.start + g[Gen.START_OFFSET] + 32768 * g[Gen.START_COARSE_OFFSET]
@@ -261,15 +173,21 @@ class SoundFont:
                 if len(data) < 8:
                     continue
                 looped = (g[Gen.SAMPLE_MODES] & 3) in (1, 3) and 0 <= ls < le <= len(data) and le - ls >= 8
+                root_key = g[Gen.ROOT_KEY_OVERRIDE] if g[Gen.ROOT_KEY_OVERRIDE] >= 0 else s.original_pitch
+                key_scaled = (60 - key)  # SF2's key-to-envelope generators scale from middle C
                 out.append((vel_range, Voice(
-                    data=data, sample_rate=int(s.sample_rate),
-                    root_key=int(g[Gen.ROOT_KEY_OVERRIDE] if g[Gen.ROOT_KEY_OVERRIDE] >= 0 else s.original_pitch),
-                    tune_cents=float(100 * g[Gen.COARSE_TUNE] + g[Gen.FINE_TUNE] + s.pitch_correction), scale_tuning=float(g[Gen.SCALE_TUNING]),
-                    loop=(int(ls), int(le)) if looped else None, gain=float(10 ** (-g[Gen.ATTENUATION] / 10.0 / 20.0)),
-                    delay=_timecents_to_seconds(g[Gen.VOL_ENV_DELAY]), attack=_timecents_to_seconds(g[Gen.VOL_ENV_ATTACK]), hold=_timecents_to_seconds(g[Gen.VOL_ENV_HOLD] + (60 - key) * g[Gen.KEY_TO_VOL_ENV_HOLD]),
-                    decay=_timecents_to_seconds(g[Gen.VOL_ENV_DECAY] + (60 - key) * g[Gen.KEY_TO_VOL_ENV_DECAY]), sustain_db=max(0.0, g[Gen.VOL_ENV_SUSTAIN] / 10.0),
-                    release=min(MAX_RELEASE, _timecents_to_seconds(g[Gen.VOL_ENV_RELEASE])), cutoff_hz=_cutoff(g),
-                    exclusive=int(g[Gen.EXCLUSIVE_CLASS]), zone=(id(pz), id(iz)))))
+                    data=data, sample_rate=int(s.sample_rate), root_key=int(root_key),
+                    tune_cents=float(100 * g[Gen.COARSE_TUNE] + g[Gen.FINE_TUNE] + s.pitch_correction),
+                    scale_tuning=float(g[Gen.SCALE_TUNING]),
+                    loop=(int(ls), int(le)) if looped else None,
+                    gain=float(10 ** (-g[Gen.ATTENUATION] / 10.0 / 20.0)),
+                    delay=timecents_to_seconds(g[Gen.VOL_ENV_DELAY]),
+                    attack=timecents_to_seconds(g[Gen.VOL_ENV_ATTACK]),
+                    hold=timecents_to_seconds(g[Gen.VOL_ENV_HOLD] + key_scaled * g[Gen.KEY_TO_VOL_ENV_HOLD]),
+                    decay=timecents_to_seconds(g[Gen.VOL_ENV_DECAY] + key_scaled * g[Gen.KEY_TO_VOL_ENV_DECAY]),
+                    sustain_db=max(0.0, g[Gen.VOL_ENV_SUSTAIN] / 10.0),
+                    release=min(MAX_RELEASE, timecents_to_seconds(g[Gen.VOL_ENV_RELEASE])),
+                    cutoff_hz=cutoff_hz(g), exclusive=int(g[Gen.EXCLUSIVE_CLASS]), zone=(id(pz), id(iz)))))
         self._voice_cache[ck] = out
         return [v for rng, v in out if _in_range(rng, velocity)]
 
@@ -344,7 +262,7 @@ class SoundFont:
             if ended:  # an unlooped layer that has played to its end
                 next_states.append((zi, True))
                 continue
-            y, zf = _play_voice(v, key, start, length, sr, zi)
+            y, zf = play_voice(v, key, start, length, sr, zi)
             new[: len(y)] += y
             end = max(end, len(y))
             next_states.append((zf, len(y) < length - start))
@@ -367,25 +285,6 @@ def _in_range(rng, x) -> bool:
     return rng is None or rng[0] <= x <= rng[1]
 
 
-def _cutoff(g: dict) -> float:
-    """The zone's low-pass cut-off where a held note spends its time, in Hz.
-
-    Most zones of this SoundFont set a low initial cut-off (a piano 440 Hz)
-    and open it with the modulation envelope (``modEnvToFilterFc``, +3000 to
-    +4000 cents). The sampler has no filter envelope: it uses the cut-off at
-    the envelope's peak when the envelope decays slowly (over a second or
-    more), and at its sustain level otherwise.
-    """
-    fc = 8.176 * 2 ** (g.get(Gen.FILTER_CUTOFF, 13500) / 1200.0)
-    depth = g.get(Gen.MOD_ENV_TO_FILTER, 0)
-    if depth:
-        decay = _timecents_to_seconds(g.get(Gen.MOD_ENV_DECAY, -12000))
-        sustain = 1.0 - min(1000, max(0, g.get(Gen.MOD_ENV_SUSTAIN, 0))) / 1000.0
-        level = 1.0 if decay >= 1.0 else sustain
-        fc *= 2 ** (depth * level / 1200.0)
-    return float(fc)
-
-
 def _intersect_ranges(a, b):
     """Intersection of two velocity ranges (None: all velocities)."""
     if a is None:
@@ -396,66 +295,7 @@ def _intersect_ranges(a, b):
 
 
 def _generators(bag) -> dict:
-    return {} if bag is None else {o: g.short for o, g in bag.gens.items() if o not in (43, 44)}
-
-
-def _play_voice(v: Voice, key: int, start: int, stop: int, sr: int, zi=None):
-    """Samples ``start:stop`` of one zone held down: resampled to the note's pitch, looped, enveloped, filtered.
-
-    Returns the samples (fewer if an unlooped sample ends) and the low-pass
-    filter's state after them, to resume from (``zi``) for the next ones.
-    """
-    from scipy import signal
-
-    semis = (key - v.root_key) * v.scale_tuning / 100.0 + v.tune_cents / 100.0
-    step = 2.0 ** (semis / 12.0) * v.sample_rate / sr  # input samples per output sample
-    pos = np.arange(start, stop, dtype=np.float64) * step
-    if v.loop is not None:
-        ls, le = v.loop
-        first = int(np.searchsorted(pos, le))  # positions grow: from here on they wrap into the loop
-        pos[first:] = ls + np.fmod(pos[first:] - ls, le - ls)  # = np.mod for positive values, 2x faster
-    else:
-        pos = pos[pos < len(v.data) - 1]
-    if len(pos) == 0:
-        return np.zeros(0, np.float32), zi
-    i = pos.astype(np.int64)
-    frac = (pos - i).astype(np.float32)
-    nxt = np.minimum(i + 1, len(v.data) - 1)
-    y = v.data[i] * (1 - frac) + v.data[nxt] * frac
-    y *= _envelope(v, start, start + len(y), sr) * v.gain
-    cutoff = max(60.0, v.cutoff_hz)
-    if cutoff < 0.45 * sr:
-        sos = _lowpass(round(cutoff), sr)
-        y, zi = signal.sosfilt(sos, y, zi=np.zeros((len(sos), 2)) if zi is None else zi)
-    return np.asarray(y, dtype=np.float32), zi
-
-
-@functools.lru_cache(maxsize=512)
-def _lowpass(cutoff: float, sr: int) -> np.ndarray:
-    from scipy import signal
-
-    return signal.butter(2, cutoff, "lowpass", fs=sr, output="sos")
-
-
-def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
-    """Volume envelope of a held note, samples ``start:stop``: delay, attack, hold, then decay to the sustain level."""
-    def level(t0: np.ndarray) -> np.ndarray:
-        db = -np.minimum(v.sustain_db, slope * np.maximum(0.0, t0 - decay_start))
-        return (10 ** (db / 20) * np.clip(t0 / max(v.attack, 1e-3), 0, 1)).astype(np.float32)
-
-    t0 = np.arange(start, stop, dtype=np.float32) / sr - v.delay
-    decay_start = v.attack + v.hold
-    slope = 100.0 / max(v.decay, 1e-3)  # dB per second: SF2's decay time is the time for a 100 dB fall
-    # once the decay has reached the sustain level the envelope is one constant: compute it once
-    settle_s = max(decay_start + v.sustain_db / slope, max(v.attack, 1e-3))  # decayed to sustain, attack done
-    settled = int(np.ceil((v.delay + settle_s) * sr)) + 2 - start  # 2 samples of margin for float32 rounding of t0
-    if settled >= len(t0):
-        return level(t0)
-    out = np.empty(len(t0), np.float32)
-    settled = max(settled, 0)
-    out[:settled] = level(t0[:settled])
-    out[settled:] = level(t0[-1:])[0]
-    return out
+    return {} if bag is None else {o: g.short for o, g in bag.gens.items() if o not in (Gen.KEY_RANGE, Gen.VEL_RANGE)}
 
 
 def load_soundfont(path=None) -> SoundFont:
