@@ -29,6 +29,8 @@ def _drums(sc: Score, name: str, part: dict) -> None:
         pattern = DRUM_PATTERNS[plan.drums["patterns"][sc.section(bar)]]
         fill = bar % sb == sb - 1 and rng.random() < plan.form.get("fills", 0.0)
         for inst, line in pattern.items():
+            if line == "riff":  # the kick doubles the guitar's chugs and chords
+                line = "".join("x" if c in "CPN" else "." for c in sc.riff(bar)) or "x.......x......."
             for step, ch in enumerate(line):
                 if ch == "." or (fill and step >= 12):
                     continue
@@ -60,6 +62,9 @@ def _riff(sc: Score, name: str, part: dict) -> None:
     lo, hi = part["register"]
     pattern = part.get("pattern", "power_8ths")
     rng = sc.rng
+    if pattern == "riff" and sc.plan.form.get("riffs"):
+        _riff_line(sc, name, part)
+        return
     motif = rng.random(16) < 0.7  # which sixteenths of the riff are played (repeated every bar)
     for bar in range(sc.n_bars):
         root = place([sc.degree_pitch(sc.chord_degree(bar))], lo, lo + 11, sc.plan.tonic)[0]
@@ -77,6 +82,40 @@ def _riff(sc: Score, name: str, part: dict) -> None:
             v = sc.vel(1.0 if accent else 0.75, bar)
             for interval in ((0, 7) if palm else (0, 7, 12)):
                 sc.add(name, sc.t(bar, s), dur, root + interval, v)
+
+
+def _riff_line(sc: Score, name: str, part: dict) -> None:
+    """A metal riff from :data:`.recipes.RIFFS`: chugs on the low pedal note, ringing chords, a moving line.
+
+    The pedal is the bar's chord root in the low register; the line (N) walks
+    a two-bar sequence of scale degrees near it (the flat second and the
+    tritone of the darker modes included), drawn once per song, so the riff
+    repeats as riffs do. Each note rings until the next one starts.
+    """
+    lo, _ = part["register"]
+    rng = sc.rng
+    if not hasattr(sc, "_riff_degrees"):
+        sc._riff_degrees = [int(d) for d in rng.choice([1, 2, 3, 4, 5, 6, -1, 0], size=32)]
+    for bar in range(sc.n_bars):
+        rhythm = sc.riff(bar)
+        deg0 = sc.chord_degree(bar)
+        pedal = place([sc.degree_pitch(deg0)], lo, lo + 11, sc.plan.tonic)[0]
+        onsets = [s for s, c in enumerate(rhythm) if c != "."]
+        for i, s in enumerate(onsets):
+            kind = rhythm[s]
+            ring = (onsets[i + 1] if i + 1 < len(onsets) else 16) - s
+            if kind == "C":  # palm-muted: short, root and fifth
+                sc.add(name, sc.t(bar, s), sc.step_len(bar) * 0.55, pedal, sc.vel(0.7, bar))
+                sc.add(name, sc.t(bar, s), sc.step_len(bar) * 0.55, pedal + 7, sc.vel(0.6, bar))
+                continue
+            if kind == "N":
+                deg = sc._riff_degrees[(bar % 2) * 16 + s]
+                root = pedal + sc.degree_pitch(deg0 + deg) - sc.degree_pitch(deg0)
+            else:
+                root = pedal
+            for interval in (0, 7, 12):
+                sc.add(name, sc.t(bar, s), sc.step_len(bar) * ring * 0.97, root + interval,
+                       sc.vel(1.0 if kind == "P" else 0.85, bar))
 
 
 def _bass(sc: Score, name: str, part: dict) -> None:
@@ -179,6 +218,29 @@ def _rap(sc: Score, name: str, part: dict) -> None:
             sc.add(name, sc.t(bar, s), sl * rng.uniform(0.5, 0.95), pitch, sc.vel(0.55 + 0.4 * (s % 4 == 0), bar))
 
 
+#: Voice styles that speak in rhythm (rap, toasting) rather than sing a melody.
+SPOKEN_STYLES = frozenset({"rap", "toast", "shout"})
+
+
+def _vocal(sc: Score, name: str, part: dict) -> None:
+    """The lead vocal, placed in the form as songs place it: verses and choruses, with instrumental gaps.
+
+    A rapped or toasted voice says syllables on the sixteenths (:func:`_rap`),
+    a sung one (sung, twang, growl, scream) follows a melody (:func:`_melody`);
+    either way the voice may wait out the first section (the intro) and
+    leaves the band a section to itself now and then (a break or a solo).
+    The syllables are rendered by :mod:`.vocals`.
+    """
+    (_rap if part["voice"]["style"] in SPOKEN_STYLES else _melody)(sc, name, part)
+    sb = sc.plan.form["section_bars"]
+    n_sections = sc.n_bars // sb + 1
+    resting = {k for k in range(n_sections) if sc.rng.random() < 0.12}
+    if sc.rng.random() < 0.3:
+        resting.add(0)  # an intro
+    bars = np.searchsorted(sc.bar_start, [n[0] for n in sc.notes[name]], side="right") - 1
+    sc.notes[name] = [n for n, bar in zip(sc.notes[name], bars) if bar // sb not in resting]
+
+
 def _timpani(sc: Score, name: str, part: dict) -> None:
     lo, _ = part["register"]
     for bar in range(sc.n_bars):
@@ -265,6 +327,7 @@ def _drum_ostinato(sc: Score, name: str) -> None:
 
 #: Role of a part in a recipe -> the function that plays it (every harmony style of :data:`CHORD_STYLES` too).
 ROLES = {"drums": _drums, "riff": _riff, "bass": _bass, "lead": _melody, "counter": _melody, "rap": _rap,
+         "vocal": _vocal,
          "timpani": _timpani, "orchestral_perc": _orchestral_percussion, "ostinato": _ostinato,
          **{role: chords for role in CHORD_STYLES}}
 

@@ -46,7 +46,7 @@ CLIP_SECONDS = 30.0
 #: Genres the demo generator has a recipe for, in the reference experiment's order.
 DEMO_GENRES = tuple(g for g in DEFAULT_GENRES if g in RECIPES)
 #: Bump when the generator changes what a seed produces: older demo clips are then regenerated.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 #: Marker file at the root of a generated demo dataset (JSON).
 METADATA = "metadata.csv"
 _COLUMNS = ["track_id", "genre", "substyle", "bpm", "key", "instruments", "other_genre", "other_substyle",

@@ -14,8 +14,9 @@ import functools
 import numpy as np
 
 from .plan import Plan
+from .vocals import render_vocal
 
-__all__ = ["render_score", "master"]
+__all__ = ["render_score", "guitar_amp", "production_eq", "master"]
 
 
 def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> np.ndarray:
@@ -28,7 +29,7 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    from pedalboard import Compressor, Distortion, HighpassFilter, LowpassFilter, Pedalboard, Reverb
+    from pedalboard import Compressor, Pedalboard, Reverb
 
     from .sampler import load_soundfont
 
@@ -41,7 +42,11 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
         part = plan.parts[inst.name]
         bus = np.zeros(n + sr * 2, np.float32)
         bank = 128 if inst.is_drum else 0
-        for note in inst.notes:
+        if "voice" in part:  # a singer, not a sampled instrument
+            voice = part["voice"]
+            bus = render_vocal(inst.notes, style=voice["style"], sr=sr, seed=voice["seed"],
+                               formant_scale=voice["formant_scale"], n_samples=len(bus))
+        for note in ([] if "voice" in part else inst.notes):
             y = sf.render_note(bank, inst.program, note.pitch, note.velocity, note.end - note.start, sr, out=work)
             i0 = int(note.start * sr)
             if i0 >= len(bus) or not len(y):
@@ -59,7 +64,7 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
         else:
             mix += bus
     if drives:  # the guitar amp and cabinet
-        amp = Pedalboard([HighpassFilter(90.0), Distortion(drive_db=float(np.mean(drives))), LowpassFilter(7000.0)])
+        amp = guitar_amp(float(np.mean(drives)))
         level = float(np.sqrt(np.mean(amped ** 2)))
         out = amp(amped / (np.max(np.abs(amped)) + 1e-9) * 0.5, sr)
         mix += out * (level / (float(np.sqrt(np.mean(out ** 2))) + 1e-9))
@@ -69,7 +74,41 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
     comp = Pedalboard([Compressor(threshold_db=plan.mix["threshold_db"], ratio=plan.mix["ratio"],
                                   attack_ms=10.0, release_ms=150.0)])
     mix = comp(mix / (np.max(np.abs(mix)) + 1e-9) * 0.7, sr)
+    if plan.mix.get("eq"):  # the genre's production sound: e.g. metal's scooped mids (see the recipes' ``eq``)
+        mix = production_eq(plan.mix["eq"])(mix, sr)
     return mix.astype(np.float32)
+
+
+def guitar_amp(drive_db: float):
+    """A high-gain guitar amp and its cabinet, as a pedalboard chain with ``drive_db`` of gain.
+
+    Two gain stages as in a high-gain amp head (a mid boost before the first,
+    like a tube screamer in front of the amp), then the tone stack's mid scoop
+    and presence, and the 4x12 cabinet's roll-off above about 6 kHz. With a
+    single stage and no cabinet, musicnn hears the riffs as punk or rock.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    from pedalboard import Distortion, HighpassFilter, LowpassFilter, Pedalboard, PeakFilter
+
+    return Pedalboard([HighpassFilter(110.0), PeakFilter(800.0, 6.0, 0.7), Distortion(drive_db=drive_db),
+                       HighpassFilter(80.0), Distortion(drive_db=12.0), PeakFilter(500.0, -4.0, 1.0),
+                       PeakFilter(2500.0, 4.0, 1.0), LowpassFilter(5500.0), LowpassFilter(6500.0)])
+
+
+def production_eq(bands):
+    """A mix EQ from a recipe's ``eq`` rows: ``(kind, Hz, dB)`` with kind ``low``, ``peak`` or ``high``.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    from pedalboard import HighShelfFilter, LowShelfFilter, Pedalboard, PeakFilter
+
+    kinds = {"low": LowShelfFilter, "peak": PeakFilter, "high": HighShelfFilter}
+    unknown = sorted({b[0] for b in bands} - set(kinds))
+    if unknown:
+        raise ValueError(f"unknown EQ band kind(s) {unknown}; use one of {sorted(kinds)}")
+    return Pedalboard([kinds[kind](cutoff_frequency_hz=float(hz), gain_db=float(db), q=0.7 if kind != "peak" else 0.8)
+                       for kind, hz, db in bands])
 
 
 #: A fixed table of white noise (same on every run), read from a random place for each clip's noise floor.

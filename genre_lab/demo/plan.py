@@ -81,9 +81,15 @@ class Plan:
         for name, part in self.parts.items():
             if part["role"] in ("drums", "orchestral_perc"):
                 out.append(f"{name}: {_KITS.get(part['program'], 'drum kit')} kit")
+            elif "voice" in part:
+                out.append(f"{name}: {part['voice']['style']} voice")
             else:
                 out.append(f"{name}: {pretty_midi.program_to_instrument_name(part['program'])}")
         return out
+
+
+#: Loudness of a finished recording, dB RMS, where a recipe does not say (see the recipes' ``loudness``).
+LOUDNESS = (-28.0, -12.0)
 
 
 def choose(rng, options):
@@ -134,7 +140,7 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
                 continue
         elif name not in extra and (rng.random() >= spec["p"] or sub_name not in spec.get("substyles", [sub_name])):
             continue
-        part = {k: v for k, v in spec.items() if k not in ("programs", "p", "level", "amp", "substyles")}
+        part = {k: v for k, v in spec.items() if k not in ("programs", "p", "level", "amp", "substyles", "styles")}
         part["level_db"] = float(rng.uniform(*spec["level"]))
         if spec["role"] == "drums":
             part["program"] = int(choose(rng, sub["kit"]))
@@ -142,6 +148,11 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
             part["program"] = int(choose(rng, spec["programs"]))
         if "amp" in spec:
             part["amp_db"] = float(rng.uniform(*spec["amp"]))
+        if spec["role"] == "vocal":  # a singer: the style, the size of the voice, and the seed of its syllables
+            style = _weighted(rng, spec["styles"])
+            part["voice"] = {"style": style, "formant_scale": float(choose(rng, [1.0, 1.0, 1.08, 1.16])),
+                             "seed": int(rng.integers(2 ** 31))}
+            part["register"] = tuple(spec.get("registers", {}).get(style, spec["register"]))
         if name == "guitar" or (name == "guitar2" and "guitar" in sub):
             part["pattern"] = sub.get("guitar", "power_8ths")
         if name == "bass" and sub.get("bass") == "808":
@@ -156,11 +167,14 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
     mix = {"ratio": float(rng.uniform(*r["compression"])), "threshold_db": float(rng.uniform(-24, -14)),
            "highpass_hz": float(rng.uniform(20, 60)), "lowpass_hz": float(rng.uniform(7500, 11000)),
            "noise_db": float(rng.uniform(-80, -55)), "rms_db": float(rng.uniform(-20, -14)),
-           "peak_db": float(rng.uniform(-2.0, -0.3)), "loudness_db": float(rng.uniform(-28.0, -12.0))}
+           "peak_db": float(rng.uniform(-2.0, -0.3)),
+           "loudness_db": float(rng.uniform(*r.get("loudness", LOUDNESS))), "eq": list(r.get("eq", []))}
     form = dict(r.get("form", {}))
     form["section_bars"] = int(choose(rng, [4, 8]) if form.get("bars") else 4)
     if "tacet" in sub:
         form["tacet"] = sub["tacet"]
+    if "riffs" in sub:  # the riff of each section (A, B), shared by the guitars and the drums that follow them
+        form["riffs"] = [str(choose(rng, sub["riffs"])) for _ in range(2)]
     form["no_drum_intro"] = bool(drums and rng.random() < form.get("intro_no_drums", 0.0))
     return Plan(genre=genre, substyle=sub_name, bpm=bpm, tonic=tonic, scale=scale, progressions=progs, swing=swing,
                 timing_ms=float(r["timing_ms"]), velocity=tuple(r["velocity"]),

@@ -38,7 +38,7 @@ Notebook: 01_mel_spectrograms.ipynb
 
 from __future__ import annotations
 
-__all__ = ["RECIPES", "DRUM_KEYS", "DRUM_PATTERNS", "SCALES", "recipe"]
+__all__ = ["RECIPES", "DRUM_KEYS", "DRUM_PATTERNS", "RIFFS", "SCALES", "recipe"]
 
 #: General MIDI drum keys used by the patterns.
 DRUM_KEYS = {
@@ -54,6 +54,9 @@ DRUM_PATTERNS = {
     "thrash_beat": {"kick": "x.x.x.x.x.x.x.x.", "snare": "..X...X...X...X.", "hat": "x.x.x.x.x.x.x.x."},
     "metal_halftime": {"kick": "x.....x.xx....x.", "snare": "........X.......", "china": "x...x...x...x..."},
     "metal_groove": {"kick": "x..x..x.xx.x....", "snare": "....X.......X...", "hat": "x.x.x.x.x.x.x.x."},
+    # the kick follows the guitar riff (filled in from RIFFS); snare on the backbeat, crash/china on the beat
+    "riff_sync": {"kick": "riff", "snare": "....X.......X...", "china": "x...x...x...x..."},
+    "riff_sync_half": {"kick": "riff", "snare": "........X.......", "crash": "x.......x......."},
     # rock-derived, shared by several genres
     "backbeat": {"kick": "x.......x.x.....", "snare": "....X.......X...", "hat": "x.x.x.x.x.x.x.x."},
     # hiphop
@@ -73,6 +76,18 @@ DRUM_PATTERNS = {
     "rockers": {"kick": "X.......X.......", "snare": "....x.......X...", "hat": "x.xxx.xxx.xxx.xx"},
 }
 
+#: Metal riffs, one bar of sixteenths: C a palm-muted chug on the low pedal note, P a ringing power chord,
+#: N a note of the riff's line (a power chord on another scale degree), . the previous note rings on.
+#: The kick drum doubles every chug and chord (``riff_sync``), as metal drummers lock to the guitar.
+RIFFS = {
+    "gallop": "P.CCC.CCP.CCN.CC",
+    "chug16": "CCCCCCCCP.CCN.CC",
+    "thrash": "CCCCN.CCCCCCP.N.",
+    "groove": "P..C.CP..CC.N...",
+    "breakdown": "P...C.C.P..CC...",
+    "tremolo": "NNNNNNNNNNNNNNNN",
+}
+
 #: Scales as semitones above the tonic.
 SCALES = {
     "major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10), "dorian": (0, 2, 3, 5, 7, 9, 10),
@@ -88,30 +103,39 @@ SCALES = {
 
 RECIPES = {
     "metal": {
-        "tempo": (100, 200), "scales": {"minor": 0.45, "phrygian": 0.25, "harmonic_minor": 0.15, "dorian": 0.15},
-        "tonic": (40, 47), "swing": (0.0, 0.0), "timing_ms": 6, "velocity": (85, 120),
+        "tempo": (120, 215), "scales": {"minor": 0.45, "phrygian": 0.25, "harmonic_minor": 0.15, "dorian": 0.15},
+        # guitars tuned down (drop D to B standard): the riffs' roots sit low
+        "tonic": (35, 42), "swing": (0.0, 0.0), "timing_ms": 6, "velocity": (85, 120),
         "room": {"size": (0.3, 0.6), "wet": (0.06, 0.15)}, "compression": (4.0, 8.0),
+        # production: scooped mids, big lows and bright cymbals, mastered loud (musicnn hears punk without them)
+        "eq": [("low", 250, 8), ("peak", 1000, -6), ("high", 3500, 6)], "loudness": (-18.0, -9.0),
         "progressions": [(0, 0, 5, 6), (0, 5, 6, 0), (0, 1, 0, 6), (0, 3, 4, 0), (0, 6, 5, 6), (0, 0, 3, 1)],
         "substyles": {
-            "thrash": {"p": 0.3, "tempo": (160, 200), "drums": ["thrash_beat", "double_kick"], "kit": [16, 0, 8],
-                       "guitar": "palm_16ths"},
-            "heavy": {"p": 0.3, "tempo": (100, 140), "drums": ["metal_groove", "backbeat"], "kit": [16, 8, 0],
-                      "guitar": "power_8ths"},
-            "groove": {"p": 0.2, "tempo": (110, 150), "drums": ["metal_halftime", "metal_groove"], "kit": [16, 0],
-                       "guitar": "chug"},
-            "symphonic": {"p": 0.2, "tempo": (120, 180), "drums": ["double_kick", "metal_groove"], "kit": [16, 0, 8],
-                          "guitar": "power_8ths", "extra": ["strings", "choir"]},
+            "thrash": {"p": 0.35, "tempo": (160, 210), "drums": ["riff_sync", "thrash_beat"], "kit": [16, 0, 8],
+                       "guitar": "riff", "riffs": ["thrash", "gallop", "chug16", "tremolo"]},
+            "heavy": {"p": 0.25, "tempo": (120, 170), "drums": ["riff_sync", "double_kick"], "kit": [16, 8, 0],
+                      "guitar": "riff", "riffs": ["gallop", "chug16", "groove"]},
+            "groove": {"p": 0.2, "tempo": (90, 130), "drums": ["riff_sync", "riff_sync_half"], "kit": [16, 0],
+                       "guitar": "riff", "riffs": ["groove", "breakdown", "chug16"]},
+            "symphonic": {"p": 0.2, "tempo": (130, 190), "drums": ["riff_sync", "double_kick"], "kit": [16, 0, 8],
+                          "guitar": "riff", "riffs": ["gallop", "tremolo", "chug16"], "extra": ["strings", "choir"]},
         },
         "parts": {
             "drums": {"role": "drums", "level": (-3, 0), "p": 1.0},
-            "guitar": {"role": "riff", "programs": [30, 30, 29], "register": (40, 64), "level": (-2, 0), "p": 1.0,
-                       "amp": (14, 26)},
-            "guitar2": {"role": "riff", "programs": [30, 29], "register": (40, 64), "level": (-6, -2), "p": 0.6,
-                        "amp": (12, 24)},
+            "guitar": {"role": "riff", "programs": [30, 30, 29], "register": (35, 55), "level": (-2, 0), "p": 1.0,
+                       "amp": (34, 44)},
+            # the rhythm guitar is double-tracked on every metal record
+            "guitar2": {"role": "riff", "programs": [30, 29], "register": (35, 55), "level": (-4, -1), "p": 1.0,
+                        "amp": (34, 44)},
             "bass": {"role": "bass", "programs": [34, 33, 34], "register": (28, 43), "pattern": "follow_riff",
                      "level": (-6, -2), "p": 1.0},
-            "lead": {"role": "lead", "programs": [29, 30, 85], "register": (64, 84), "level": (-7, -3), "p": 0.5,
+            "lead": {"role": "lead", "programs": [29, 30, 85], "register": (64, 84), "level": (-7, -3), "p": 0.2,
                      "amp": (10, 20), "rhythm": "melodic"},
+            # shouted, growled, screamed or sung
+            "vocal": {"role": "vocal", "programs": [53],
+                      "styles": {"shout": 0.35, "growl": 0.25, "scream": 0.15, "sung": 0.25},
+                      "register": (52, 69), "registers": {"growl": (40, 52), "scream": (55, 67)},
+                      "level": (-2, 2), "p": 0.85},
             "strings": {"role": "pad", "programs": [48, 49, 50], "register": (52, 76), "level": (-9, -4), "p": 0.0},
             "choir": {"role": "pad", "programs": [52, 53], "register": (55, 74), "level": (-10, -5), "p": 0.0},
         },
@@ -199,7 +223,9 @@ RECIPES = {
                      "level": (-3, 0), "p": 1.0},
             "loop": {"role": "sample_loop", "programs": [4, 5, 0, 26, 48, 11, 16, 61, 24, 89], "register": (55, 79),
                      "level": (-9, -4), "p": 1.0},
-            "rap": {"role": "rap", "programs": [53, 85, 52], "register": (50, 62), "level": (-5, -1), "p": 0.75},
+            # rapped mostly, sometimes sung (an R&B hook)
+            "rap": {"role": "vocal", "programs": [53], "styles": {"rap": 0.85, "sung": 0.15}, "register": (45, 57),
+                    "registers": {"sung": (55, 67)}, "level": (-3, 0), "p": 0.9},
             "hook": {"role": "lead", "programs": [73, 66, 80, 11, 53], "register": (67, 84), "level": (-11, -6),
                      "p": 0.35, "rhythm": "sparse"},
         },
@@ -229,8 +255,9 @@ RECIPES = {
             "piano": {"role": "comp", "programs": [3, 0, 1], "register": (55, 79), "level": (-9, -4), "p": 0.35},
             "electric": {"role": "lead", "programs": [27, 26, 25], "register": (57, 81), "level": (-8, -4), "p": 0.35,
                          "rhythm": "twang"},
-            "vocal": {"role": "lead", "programs": [53, 85, 52], "register": (57, 74), "level": (-4, -1), "p": 0.5,
-                      "rhythm": "melodic"},
+            # the country singer's twang; sometimes a plain sung line
+            "vocal": {"role": "vocal", "programs": [53], "styles": {"twang": 0.75, "sung": 0.25}, "register": (50, 67),
+                      "level": (-3, 0), "p": 0.9, "rhythm": "melodic"},
             "strings_soft": {"role": "pad", "programs": [49, 48], "register": (55, 76), "level": (-12, -7), "p": 0.0,
                              "rhythm": "long"},
         },
@@ -255,8 +282,9 @@ RECIPES = {
             "bubble": {"role": "bubble", "programs": [16, 17, 18], "register": (52, 74), "level": (-9, -4), "p": 0.6},
             "horns": {"role": "lead", "programs": [61, 56, 57, 65, 66], "register": (60, 82), "level": (-8, -3),
                       "p": 0.35, "rhythm": "sparse"},
-            "vocal": {"role": "lead", "programs": [53, 85, 52], "register": (57, 74), "level": (-4, -1), "p": 0.5,
-                      "rhythm": "melodic"},
+            # sung, or toasted (the DJ's half-spoken chant)
+            "vocal": {"role": "vocal", "programs": [53], "styles": {"sung": 0.55, "toast": 0.45}, "register": (52, 67),
+                      "level": (-3, 0), "p": 0.85, "rhythm": "melodic"},
             "piano": {"role": "skank", "programs": [0, 1, 4], "register": (60, 79), "level": (-10, -5), "p": 0.3},
         },
         "form": {"bars": (4, 8), "intro_no_drums": 0.1, "fills": 0.3, "crash_on_sections": 0.4},

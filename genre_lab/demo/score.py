@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .plan import Plan
-from .recipes import SCALES
+from .recipes import RIFFS, SCALES
 
 __all__ = ["Score", "place", "voice_lead"]
 
@@ -66,6 +66,11 @@ class Score:
         """Chord tones (semitones above the tonic) of the bar's chord, stacked in thirds."""
         d = self.chord_degree(bar)
         return [self.degree_pitch(d + 2 * i) for i in range(n)]
+
+    def riff(self, bar: int) -> str:
+        """The bar's riff rhythm (a row of :data:`.recipes.RIFFS`), or "" if the song has none."""
+        riffs = self.plan.form.get("riffs")
+        return RIFFS[riffs[self.section(bar)]] if riffs else ""
 
     def phrase_bars(self) -> int:
         """Bars in a phrase: half a section."""
