@@ -57,6 +57,9 @@ def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> 
         rms = float(np.sqrt(np.mean(bus ** 2)))
         if rms == 0.0:
             continue
+        if "vinyl" in part:  # a loop sampled from an old record: band-limited, with its crackle and hiss
+            bus = vinyl(bus, sr, cutoff_hz=part["vinyl"]["cutoff_hz"], seed=part["vinyl"]["seed"])
+            rms = float(np.sqrt(np.mean(bus ** 2)))
         bus *= 10 ** (part["level_db"] / 20) * 0.1 / rms
         if part.get("amp_db", 0) > 0:  # guitars go to the amp together
             amped += bus
@@ -94,6 +97,24 @@ def guitar_amp(drive_db: float):
     return Pedalboard([HighpassFilter(110.0), PeakFilter(800.0, 6.0, 0.7), Distortion(drive_db=drive_db),
                        HighpassFilter(80.0), Distortion(drive_db=12.0), PeakFilter(500.0, -4.0, 1.0),
                        PeakFilter(2500.0, 4.0, 1.0), LowpassFilter(5500.0), LowpassFilter(6500.0)])
+
+
+def vinyl(y: np.ndarray, sr: int, *, cutoff_hz: float, seed: int) -> np.ndarray:
+    """A sampled record: low-passed at ``cutoff_hz``, with surface crackle (sparse clicks) and hiss.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    from scipy import signal
+
+    rng = np.random.default_rng(seed)
+    out = signal.sosfilt(signal.butter(4, cutoff_hz, "lowpass", fs=sr, output="sos"), y)
+    rms = float(np.sqrt(np.mean(out ** 2))) + 1e-9
+    clicks = np.zeros(len(y))
+    where = rng.random(len(y)) < 8.0 / sr  # about 8 clicks a second
+    clicks[where] = rng.standard_normal(int(where.sum())) * rms * 6
+    clicks = signal.sosfilt(signal.butter(2, (1000, 6000), "bandpass", fs=sr, output="sos"), clicks)
+    hiss = signal.sosfilt(signal.butter(2, 3000, "highpass", fs=sr, output="sos"), rng.standard_normal(len(y)))
+    return (out + clicks + hiss * rms * 0.05).astype(np.float32)
 
 
 def production_eq(bands):

@@ -140,7 +140,8 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
                 continue
         elif name not in extra and (rng.random() >= spec["p"] or sub_name not in spec.get("substyles", [sub_name])):
             continue
-        part = {k: v for k, v in spec.items() if k not in ("programs", "p", "level", "amp", "substyles", "styles")}
+        part = {k: v for k, v in spec.items() if k not in ("programs", "p", "level", "amp", "substyles", "styles",
+                                                         "vinyl")}
         part["level_db"] = float(rng.uniform(*spec["level"]))
         if spec["role"] == "drums":
             part["program"] = int(choose(rng, sub["kit"]))
@@ -148,6 +149,8 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
             part["program"] = int(choose(rng, spec["programs"]))
         if "amp" in spec:
             part["amp_db"] = float(rng.uniform(*spec["amp"]))
+        if "vinyl" in spec and rng.random() < spec["vinyl"]:  # a loop sampled from a record
+            part["vinyl"] = {"cutoff_hz": float(rng.uniform(2500, 6000)), "seed": int(rng.integers(2 ** 31))}
         if spec["role"] == "vocal":  # a singer: the style, the size of the voice, and the seed of its syllables
             style = _weighted(rng, spec["styles"])
             part["voice"] = {"style": style, "formant_scale": float(choose(rng, [1.0, 1.0, 1.08, 1.16])),
@@ -177,6 +180,6 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
         form["riffs"] = [str(choose(rng, sub["riffs"])) for _ in range(2)]
     form["no_drum_intro"] = bool(drums and rng.random() < form.get("intro_no_drums", 0.0))
     return Plan(genre=genre, substyle=sub_name, bpm=bpm, tonic=tonic, scale=scale, progressions=progs, swing=swing,
-                timing_ms=float(r["timing_ms"]), velocity=tuple(r["velocity"]),
+                timing_ms=float(r["timing_ms"]), velocity=tuple(sub.get("velocity", r["velocity"])),
                 rubato=float(rng.uniform(*r["rubato"])) if "rubato" in r else 0.0, parts=parts, drums=drums,
                 room=room, mix=mix, form=form, offset_s=float(rng.uniform(0, 20)))
