@@ -49,8 +49,8 @@ DEMO_GENRES = tuple(g for g in DEFAULT_GENRES if g in RECIPES)
 GENERATOR_VERSION = 6
 #: Marker file at the root of a generated demo dataset (JSON).
 METADATA = "metadata.csv"
-_COLUMNS = ["track_id", "genre", "substyle", "bpm", "key", "instruments", "other_genre", "other_substyle",
-            "other_start_s", "other_end_s"]
+_COLUMNS = ["track_id", "genre", "substyle", "bpm", "key", "instruments", "vocal", "vocal_seconds", "other_genre",
+            "other_substyle", "other_start_s", "other_end_s"]
 
 
 def _clip_seed(seed: int, genre: str, index: int) -> list[int]:
@@ -196,7 +196,7 @@ def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: fl
     -------
     dict
         ``genre``, ``substyle``, ``bpm``, ``key`` (e.g. ``"A minor"``),
-        ``instruments``, and ``other_genre``, ``other_start_s``,
+        ``instruments``, ``vocal`` (the lead voice's style, "" for none), and ``other_genre``, ``other_start_s``,
         ``other_end_s`` for a section in another genre's style (None
         otherwise).
 
@@ -213,7 +213,8 @@ def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: fl
     rng = np.random.default_rng(_clip_seed(seed, genre, index))
     plan, donor, window = arrange(genre, rng, seconds)
     return {"genre": genre, "substyle": plan.substyle, "bpm": round(plan.bpm, 1), "key": plan.key_name,
-            "instruments": plan.instruments,
+            "instruments": plan.instruments, "vocal": next((p["voice"]["style"] for p in plan.parts.values()
+                                                            if "voice" in p), ""),
             "other_genre": donor.genre if donor else None, "other_substyle": donor.substyle if donor else None,
             "other_start_s": round(window[0], 2) if window else None,
             "other_end_s": round(window[1], 2) if window else None}
@@ -252,8 +253,10 @@ def read_demo_metadata(root):
     -------
     pandas.DataFrame
         ``track_id``, ``genre``, ``substyle``, ``bpm``, ``key``,
-        ``instruments``, ``other_genre``, ``other_substyle``,
-        ``other_start_s``, ``other_end_s``.
+        ``instruments``, ``vocal`` (the lead voice's style: sung, twang, rap,
+        toast, shout, growl or scream; "" for an instrumental),
+        ``vocal_seconds`` (how long a voice is heard in the clip),
+        ``other_genre``, ``other_substyle``, ``other_start_s``, ``other_end_s``.
 
     Raises
     ------
@@ -268,7 +271,10 @@ def read_demo_metadata(root):
     if not path.is_file():
         raise FileNotFoundError(f"no {METADATA} in {Path(root).name}: not a (complete) demo dataset; "
                                 "run `genre-lab make-demo`")
-    return pd.read_csv(path, dtype={"track_id": str})
+    table = pd.read_csv(path, dtype={"track_id": str})
+    if "vocal" in table:  # an instrumental is "" (CSV reads an empty field as missing)
+        table["vocal"] = table["vocal"].fillna("")
+    return table
 
 
 def _write_marker(root: Path, settings: dict, complete: bool) -> None:

@@ -142,7 +142,7 @@ def _noise_table() -> np.ndarray:
 def master(mix: np.ndarray, plan: Plan, sr: int, rng: np.random.Generator) -> np.ndarray:
     """The recording chain, the same for every genre: band limits, noise floor, limiter, loudness.
 
-    The final loudness is drawn from -28 to -12 dBFS RMS for every genre (a
+    The final loudness is drawn from -22 to -9 dBFS RMS for every genre (a
     quiet classical recording, a loud modern master, and everything between,
     as real recordings come), so that level tells nothing about the genre to
     a listener or to features that keep it. (The network's log-mel features

@@ -88,8 +88,9 @@ class Plan:
         return out
 
 
-#: Loudness of a finished recording, dB RMS, where a recipe does not say (see the recipes' ``loudness``).
-LOUDNESS = (-28.0, -12.0)
+#: Loudness of a finished recording, dB RMS, drawn alike for every genre: from a quiet classical recording
+#: to a loud modern master (quieter than -22 dB, musicnn hears demo metal as punk or rock).
+LOUDNESS = (-22.0, -9.0)
 
 
 def choose(rng, options):
@@ -171,7 +172,7 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
            "highpass_hz": float(rng.uniform(20, 60)), "lowpass_hz": float(rng.uniform(7500, 11000)),
            "noise_db": float(rng.uniform(-80, -55)), "rms_db": float(rng.uniform(-20, -14)),
            "peak_db": float(rng.uniform(-2.0, -0.3)),
-           "loudness_db": float(rng.uniform(*r.get("loudness", LOUDNESS))), "eq": list(r.get("eq", []))}
+           "loudness_db": float(rng.uniform(*LOUDNESS)), "eq": list(r.get("eq", []))}
     form = dict(r.get("form", {}))
     form["section_bars"] = int(choose(rng, [4, 8]) if form.get("bars") else 4)
     if "tacet" in sub:

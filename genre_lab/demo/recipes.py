@@ -107,8 +107,8 @@ RECIPES = {
         # guitars tuned down (drop D to B standard): the riffs' roots sit low
         "tonic": (35, 42), "swing": (0.0, 0.0), "timing_ms": 6, "velocity": (85, 120),
         "room": {"size": (0.3, 0.6), "wet": (0.06, 0.15)}, "compression": (4.0, 8.0),
-        # production: scooped mids, big lows and bright cymbals, mastered loud (musicnn hears punk without them)
-        "eq": [("low", 250, 8), ("peak", 1000, -6), ("high", 3500, 6)], "loudness": (-18.0, -9.0),
+        # production: scooped mids, big lows and bright cymbals (musicnn hears punk without them)
+        "eq": [("low", 250, 8), ("peak", 1000, -6), ("high", 3500, 6)],
         "progressions": [(0, 0, 5, 6), (0, 5, 6, 0), (0, 1, 0, 6), (0, 3, 4, 0), (0, 6, 5, 6), (0, 0, 3, 1)],
         "substyles": {
             "thrash": {"p": 0.35, "tempo": (160, 210), "drums": ["riff_sync", "thrash_beat"], "kit": [16, 0, 8],

@@ -82,7 +82,9 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
     score : pretty_midi.PrettyMIDI
         What was played (the other style's parts included).
     info : dict
-        ``genre``, ``substyle``, ``bpm``, ``key``, ``instruments``, and
+        ``genre``, ``substyle``, ``bpm``, ``key``, ``instruments``,
+        ``vocal`` (the lead voice's style, "" for an instrumental),
+        ``vocal_seconds`` (how long a voice is heard), and
         ``other_genre``, ``other_start_s``, ``other_end_s`` (None without a
         style change).
 
@@ -92,10 +94,11 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
     plan, donor, window = arrange(genre, rng, seconds, style_change=style_change, substyle=substyle)
     pm = compose(plan, rng, seconds)
     info = {"genre": genre, "substyle": plan.substyle, "bpm": round(plan.bpm, 1), "key": plan.key_name,
-            "instruments": plan.instruments, "other_genre": None, "other_substyle": None,
-            "other_start_s": None, "other_end_s": None}
+            "instruments": plan.instruments, "vocal": _vocal_style(plan), "vocal_seconds": 0.0,
+            "other_genre": None, "other_substyle": None, "other_start_s": None, "other_end_s": None}
     if donor is None:
         y = render_score(pm, plan, seconds, sr)
+        info["vocal_seconds"] = _vocal_seconds(pm, plan, seconds)
         return master(y, plan, sr, rng), pm, info
     pm_donor = compose(donor, rng, seconds)
     _keep(pm, lambda s: not window[0] <= s < window[1])
@@ -112,7 +115,23 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
                 other_end_s=round(window[1], 2))
     info["instruments"] = plan.instruments + [f"{donor.genre}:{i}" for i in donor.instruments]
     plan.parts.update({f"{donor.genre}:{k}": v for k, v in donor.parts.items()})
+    info["vocal_seconds"] = _vocal_seconds(pm, plan, seconds)
     return master(y, plan, sr, rng), pm, info
+
+
+def _vocal_style(plan: Plan) -> str:
+    """The style of the song's lead voice (``"rap"``, ``"twang"``, ...), or "" for an instrumental."""
+    return next((part["voice"]["style"] for part in plan.parts.values() if "voice" in part), "")
+
+
+def _vocal_seconds(pm, plan: Plan, seconds: float) -> float:
+    """Seconds of the clip in which a voice sings or raps (overlapping syllables counted once)."""
+    on = np.zeros(int(seconds * 100) + 1, bool)  # 10 ms resolution
+    for inst in pm.instruments:
+        if "voice" in plan.parts.get(inst.name, {}):
+            for note in inst.notes:
+                on[int(max(0.0, note.start) * 100):int(min(seconds, note.end) * 100)] = True
+    return round(float(on.sum()) / 100, 2)
 
 
 def _keep(pm, keep) -> None:

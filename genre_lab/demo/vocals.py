@@ -274,9 +274,9 @@ def _spoken(notes, spec: dict, out: np.ndarray, sr: int, rng: np.random.Generato
         y[len(y) - fade:] *= np.linspace(1, 0, fade)
         level = float(np.mean([n.velocity for n in phrase])) / 127.0
         out[i0:i0 + len(y)] += y * level ** 1.5
-    if spec["drive"]:
-        out = np.tanh(spec["drive"] * out / (np.max(np.abs(out)) + 1e-9)).astype(np.float32) / np.tanh(spec["drive"])
-    return out
+    if spec["drive"]:  # shouted: saturated
+        out = (np.tanh(spec["drive"] * out / (np.max(np.abs(out)) + 1e-9)) / np.tanh(spec["drive"]))
+    return out.astype(np.float32)
 
 
 class _ESpeak:
