@@ -52,9 +52,10 @@ class DatasetError(FileNotFoundError):
 class Dataset(os.PathLike):
     """The data a command or notebook works on, resolved once at the edge and passed down.
 
-    It is a path (``os.PathLike``), so every function that takes a data root
-    takes it; functions that need the kind read it here instead of looking at
-    the disk again.
+    It behaves as its root path: ``os.PathLike`` (every function that takes a
+    data root takes it), ``root / "genres"``, and any other ``Path`` attribute
+    (``.name``, ``.exists()``, ``.glob(...)``) is the root's. Functions that
+    need the kind read it here instead of looking at the disk again.
 
     Attributes
     ----------
@@ -74,6 +75,11 @@ class Dataset(os.PathLike):
 
     def __truediv__(self, other) -> Path:
         return self.root / other
+
+    def __getattr__(self, name):  # any other Path attribute: the root's
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.root, name)
 
     def __str__(self) -> str:
         return str(self.root)

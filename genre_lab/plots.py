@@ -295,6 +295,10 @@ def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams
     return ax
 
 
+#: The General MIDI program (Synth Voice) that marks a sung or spoken part in a demo score.
+VOICE_PROGRAM = 54
+
+
 def plot_score(score, *, seconds: float | None = None, ax=None, title: str | None = None):
     """A piano roll of a demo clip's score (``pretty_midi.PrettyMIDI``): one colour per part, drums as ticks.
 
@@ -322,7 +326,8 @@ def plot_score(score, *, seconds: float | None = None, ax=None, title: str | Non
         notes = [n for n in inst.notes if seconds is None or n.start < seconds]
         if not notes:
             continue
-        label = inst.name + ("" if inst.is_drum else f" ({pretty_midi.program_to_instrument_name(inst.program)})")
+        sound = "voice" if inst.program == VOICE_PROGRAM else pretty_midi.program_to_instrument_name(inst.program)
+        label = inst.name + ("" if inst.is_drum else f" ({sound})")
         if inst.is_drum:  # drums have no pitch: a tick per stroke along the bottom
             ax.plot([n.start for n in notes], [20 - 2 * (i % 3)] * len(notes), "|", color=colors(i % 10),
                     markersize=6, label=label)

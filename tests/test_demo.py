@@ -435,13 +435,25 @@ def test_a_voice_sounds_where_the_part_sings_and_is_silent_where_it_rests(style)
     assert _rms(y, 3.0, 3.9) < 0.01 * singing and _rms(y, 0.0, 0.45) < 0.01 * singing, "silent where it rests"
 
 
-def test_a_voice_is_the_same_for_the_same_seed_whatever_was_rendered_before():
+_VOICE_DIGEST = """
+import hashlib, sys
+import numpy as np, pretty_midi
+from genre_lab.demo.vocals import render_vocal, speak
+if sys.argv[1] == "busy":  # speak first: any state the engine keeps moves
+    speak("something else entirely, to move any state the engine keeps", voice="shelby", rate=300, pitch=90)
+notes = [pretty_midi.Note(velocity=100, pitch=55, start=float(t), end=float(t) + 0.14) for t in np.arange(0.2, 2, 0.15)]
+print(hashlib.sha256(b"".join(render_vocal(notes, style=s, sr=22050, seed=5).tobytes()
+                              for s in ("rap", "shout", "twang"))).hexdigest())
+"""
+
+
+def test_a_voice_is_the_same_for_the_same_seed_in_any_process_whatever_was_spoken_before():
+    run = lambda mode: subprocess.run([sys.executable, "-c", _VOICE_DIGEST, mode], capture_output=True,  # noqa: E731
+                                      text=True, check=True).stdout.strip()
+    assert run("fresh") == run("busy")
     notes = _notes(np.arange(0.2, 2.0, 0.15), dur=0.14)
-    first = {style: render_vocal(notes, style=style, sr=SR, seed=5) for style in ("rap", "twang")}
-    speak("something else entirely, to move any state the engine keeps", voice=SPEAKERS[-1], rate=300, pitch=90)
-    for style, y in first.items():
-        assert np.array_equal(y, render_vocal(notes, style=style, sr=SR, seed=5)), style
-    assert not np.array_equal(first["rap"], render_vocal(notes, style="rap", sr=SR, seed=6))
+    assert not np.array_equal(render_vocal(notes, style="rap", sr=SR, seed=5),
+                              render_vocal(notes, style="rap", sr=SR, seed=6))
 
 
 def test_a_sung_vowel_has_its_formants_and_sits_on_the_notes_pitch():
@@ -469,9 +481,10 @@ def test_voices_appear_across_genres_and_rap_is_not_only_hiphop():
 
 
 def test_the_metal_kick_doubles_the_guitar_riff():
-    plan = draw_plan("metal", np.random.default_rng(4), substyle="thrash")
+    plan = draw_plan("metal", np.random.default_rng(4), substyle="groove")
     plan.drums["patterns"] = ["riff_sync", "riff_sync"]
-    plan.form["no_drum_intro"] = False
+    plan.form["riffs"] = ["breakdown", "groove"]  # riffs with rests: a constant double kick would not pass
+    plan.form.update(no_drum_intro=False, fills=0.0)  # a fill's toms replace the kick in the bar's last beat
     from genre_lab.demo.compose import compose
 
     score = compose(plan, np.random.default_rng(4), 8.0)
@@ -480,9 +493,11 @@ def test_the_metal_kick_doubles_the_guitar_riff():
     kicks = sorted(n.start for n in drums.notes if n.pitch == 36)
     onsets = sorted({round(n.start, 3) for n in guitar.notes})
     assert len(kicks) > 10
-    # every guitar attack has a kick within the players' timing spread (a few ms)
+    # every guitar attack has a kick within the players' timing spread, and no kick falls where the guitar rests
     near = [min(abs(k - t) for k in kicks) for t in onsets]
-    assert np.median(near) < 0.03
+    assert max(near) < 0.05
+    alone = [min(abs(k - t) for t in onsets) for k in kicks if k < max(onsets)]
+    assert max(alone) < 0.05
 
 
 def test_a_production_eq_changes_the_spectrum_where_it_says_and_refuses_unknown_bands():

@@ -97,5 +97,9 @@ def test_one_evaluation_for_any_model_the_baseline_included(tmp_path):
     assert len(res.top_k) == 15 and len(res.top_k[0]["top"]) == 3
     assert set(res.classification_report) >= set(gl.DEFAULT_GENRES)
     as_json = res.to_json()
-    assert "test_proba" not in as_json and as_json["accuracy"] == res.accuracy
+    assert list(as_json) == [  # the fields of `genre-lab evaluate --json` (before "model"), an interface
+        "genres", "data", "split", "accuracy", "accuracy_ci95", "n", "confusion_matrix", "classification_report",
+        "most_confused", "top_k", "accuracy_song_vote", "accuracy_song_vote_ci95", "confusion_matrix_song_vote",
+        "n_song_vote"]
+    assert as_json["accuracy"] == res.accuracy
     json.dumps(as_json)  # plain JSON types only

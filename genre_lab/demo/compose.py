@@ -29,8 +29,7 @@ def _drums(sc: Score, name: str, part: dict) -> None:
         pattern = DRUM_PATTERNS[plan.drums["patterns"][sc.section(bar)]]
         fill = bar % sb == sb - 1 and rng.random() < plan.form.get("fills", 0.0)
         for inst, line in pattern.items():
-            if line == "riff":  # the kick doubles the guitar's chugs and chords
-                line = "".join("x" if c in "CPN" else "." for c in sc.riff(bar)) or "x.......x......."
+            line = _drum_line(sc, bar, line)  # "riff": the kick doubles the guitar's chugs and chords
             for step, ch in enumerate(line):
                 if ch == "." or (fill and step >= 12):
                     continue
@@ -50,11 +49,18 @@ def _drums(sc: Score, name: str, part: dict) -> None:
             sc.add(name, sc.t(bar, 0), 1.6, DRUM_KEYS["crash"], sc.vel(1.0, bar))
 
 
+def _drum_line(sc: Score, bar: int, line: str) -> str:
+    """A drum pattern's line for one bar: ``"riff"`` is the bar's guitar riff (a stroke on every attack)."""
+    if line == "riff":
+        return "".join("x" if c in "CPN" else "." for c in sc.riff(bar)) or "x.......x......."
+    return line
+
+
 def _kick_steps(sc: Score, bar: int) -> list[int]:
     if not sc.plan.drums:
         return [0, 8]
     line = DRUM_PATTERNS[sc.plan.drums["patterns"][sc.section(bar)]].get("kick", "x.......x.......")
-    return [i for i, c in enumerate(line) if c != "."] or [0]
+    return [i for i, c in enumerate(_drum_line(sc, bar, line)) if c != "."] or [0]
 
 
 def _riff(sc: Score, name: str, part: dict) -> None:

@@ -196,7 +196,9 @@ def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: fl
     -------
     dict
         ``genre``, ``substyle``, ``bpm``, ``key`` (e.g. ``"A minor"``),
-        ``instruments``, ``vocal`` (the lead voice's style, "" for none), and ``other_genre``, ``other_start_s``,
+        ``instruments``, ``vocal`` (the lead voice's style, "" for none),
+        ``voice`` (the singer: ``part``, ``style``, ``formant_scale``, ``seed``; None for an
+        instrumental: :func:`genre_lab.demo.render_vocal` sings the score's part with it), and ``other_genre``, ``other_start_s``,
         ``other_end_s`` for a section in another genre's style (None
         otherwise).
 
@@ -215,6 +217,9 @@ def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: fl
     return {"genre": genre, "substyle": plan.substyle, "bpm": round(plan.bpm, 1), "key": plan.key_name,
             "instruments": plan.instruments, "vocal": next((p["voice"]["style"] for p in plan.parts.values()
                                                             if "voice" in p), ""),
+            "voice": next(({"part": name, "style": part["voice"]["style"], "seed": part["voice"]["seed"],
+                            "formant_scale": part["voice"]["formant_scale"]}
+                           for name, part in plan.parts.items() if "voice" in part), None),
             "other_genre": donor.genre if donor else None, "other_substyle": donor.substyle if donor else None,
             "other_start_s": round(window[0], 2) if window else None,
             "other_end_s": round(window[1], 2) if window else None}

@@ -16,7 +16,7 @@ import numpy as np
 from .plan import Plan
 from .vocals import render_vocal
 
-__all__ = ["render_score", "guitar_amp", "production_eq", "master"]
+__all__ = ["render_score", "guitar_amp", "production_eq", "vinyl", "master"]
 
 
 def render_score(pm, plan: Plan, seconds: float, sr: int, *, soundfont=None) -> np.ndarray:
@@ -96,7 +96,7 @@ def guitar_amp(drive_db: float):
 
     return Pedalboard([HighpassFilter(110.0), PeakFilter(800.0, 6.0, 0.7), Distortion(drive_db=drive_db),
                        HighpassFilter(80.0), Distortion(drive_db=12.0), PeakFilter(500.0, -4.0, 1.0),
-                       PeakFilter(2500.0, 4.0, 1.0), LowpassFilter(5500.0), LowpassFilter(6500.0)])
+                       PeakFilter(2500.0, 4.0, 1.0), LowpassFilter(5500.0)])
 
 
 def vinyl(y: np.ndarray, sr: int, *, cutoff_hz: float, seed: int) -> np.ndarray:
@@ -110,8 +110,8 @@ def vinyl(y: np.ndarray, sr: int, *, cutoff_hz: float, seed: int) -> np.ndarray:
     out = signal.sosfilt(signal.butter(4, cutoff_hz, "lowpass", fs=sr, output="sos"), y)
     rms = float(np.sqrt(np.mean(out ** 2))) + 1e-9
     clicks = np.zeros(len(y))
-    where = rng.random(len(y)) < 8.0 / sr  # about 8 clicks a second
-    clicks[where] = rng.standard_normal(int(where.sum())) * rms * 6
+    where = rng.integers(0, len(y), size=max(1, int(8.0 * len(y) / sr)))  # about 8 clicks a second
+    clicks[where] = rng.standard_normal(len(where)) * rms * 6
     clicks = signal.sosfilt(signal.butter(2, (1000, 6000), "bandpass", fs=sr, output="sos"), clicks)
     hiss = signal.sosfilt(signal.butter(2, 3000, "highpass", fs=sr, output="sos"), rng.standard_normal(len(y)))
     return (out + clicks + hiss * rms * 0.05).astype(np.float32)

@@ -114,8 +114,8 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
     info.update(other_genre=donor.genre, other_substyle=donor.substyle, other_start_s=round(window[0], 2),
                 other_end_s=round(window[1], 2))
     info["instruments"] = plan.instruments + [f"{donor.genre}:{i}" for i in donor.instruments]
+    info["vocal_seconds"] = _vocal_seconds(pm, plan, seconds)  # the song's own voice, as "vocal" says
     plan.parts.update({f"{donor.genre}:{k}": v for k, v in donor.parts.items()})
-    info["vocal_seconds"] = _vocal_seconds(pm, plan, seconds)
     return master(y, plan, sr, rng), pm, info
 
 
@@ -125,12 +125,19 @@ def _vocal_style(plan: Plan) -> str:
 
 
 def _vocal_seconds(pm, plan: Plan, seconds: float) -> float:
-    """Seconds of the clip in which a voice sings or raps (overlapping syllables counted once)."""
+    """Seconds of the clip in which the song's voice is heard (a spoken line fills its phrase's span)."""
+    from .vocals import VOICE_STYLES, phrases
+
     on = np.zeros(int(seconds * 100) + 1, bool)  # 10 ms resolution
     for inst in pm.instruments:
-        if "voice" in plan.parts.get(inst.name, {}):
-            for note in inst.notes:
-                on[int(max(0.0, note.start) * 100):int(min(seconds, note.end) * 100)] = True
+        voice = plan.parts.get(inst.name, {}).get("voice")
+        if voice is None:
+            continue
+        spoken = VOICE_STYLES[voice["style"]].get("spoken", False)
+        spans = ([(ph[0].start, ph[-1].end) for ph in phrases(sorted(inst.notes, key=lambda n: n.start))]
+                 if spoken else [(n.start, n.end) for n in inst.notes])
+        for start, end in spans:
+            on[int(max(0.0, start) * 100):int(min(seconds, end) * 100)] = True
     return round(float(on.sum()) / 100, 2)
 
 

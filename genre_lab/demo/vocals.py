@@ -13,7 +13,7 @@ syllable. This module makes one the way speech science models the voice
   (Peterson & Barney's averages, scaled for a smaller or larger tract),
   plus a twang's bright, nasal resonance;
 * **consonants** -- a burst of filtered noise at a syllable's start (s, sh,
-  f, t, k).
+  f, t, k, p, h).
 
 Each note of a sung part is one syllable: its start, length and pitch come
 from the score, its vowel and consonant from the part's seed.
@@ -22,9 +22,10 @@ Rap and toasting are speech in rhythm, and speech is more than vowels on a
 pitch: words, with their consonants and the glides between them. Those are
 spoken by eSpeak NG (a formant speech synthesizer; its library and data come
 in the ``espeakng-loader`` wheel, so pip installs it): each phrase of the
-part is a line of words from :data:`WORDS`, spoken at the rate that fits the
-phrase into its bars, at the part's pitch. Only eSpeak voices without random
-pitch flutter are used, so the same seed gives the same audio.
+part (its notes' span) is filled with a line of words from :data:`WORDS`,
+spoken at the singer's rate and pitch and cut where the phrase ends. Only
+eSpeak voices without random pitch flutter are used (:data:`SPEAKERS`), so
+the same seed gives the same audio, whatever was spoken before.
 
 The styles are data (:data:`VOICE_STYLES`), as the recipes are.
 
@@ -40,7 +41,7 @@ import os
 import numpy as np
 from scipy import signal
 
-__all__ = ["VOICE_STYLES", "VOWELS", "WORDS", "SPEAKERS", "render_vocal", "speak"]
+__all__ = ["VOICE_STYLES", "VOWELS", "WORDS", "SPEAKERS", "phrases", "render_vocal", "speak"]
 
 #: Words for spoken lines (rap, toasting): common, mostly one or two syllables, and harmless.
 WORDS = (
@@ -91,10 +92,15 @@ VOICE_STYLES = {
 }
 
 
-#: Low-pass shaping of the pitch's random wander (below about 6 Hz at 22,050 Hz).
-_LOW_DRIFT = signal.butter(1, 6.0, "lowpass", fs=22_050, output="sos")
-#: The spectral tilt of the voice source: a gentle low-pass (about -6 dB per octave above 1.5 kHz).
-_TILT = signal.butter(1, 1500.0, "lowpass", fs=22_050, output="sos")
+@functools.lru_cache(maxsize=64)
+def _butter(order: int, cutoff, kind: str, sr: int) -> np.ndarray:
+    """A Butterworth filter as second-order sections, designed once per setting: the pitch's slow wander
+    (low-pass 6 Hz), the source's spectral tilt (low-pass 1.5 kHz, about -6 dB per octave), a consonant's band."""
+    return signal.butter(order, cutoff, kind, fs=sr, output="sos")
+
+
+#: One period of the differentiated glottal pulse, tabulated (read at the voice's phase, linearly interpolated).
+_PERIOD = 2048
 
 
 def _resonator_sos(freq: float, bw: float, sr: int) -> np.ndarray:
@@ -123,13 +129,23 @@ def _peak(freq: float, gain_db: float, q: float, sr: int):
     return b / a[0], a / a[0]
 
 
-def _glottal(phase: np.ndarray, open_quotient: float = 0.6) -> np.ndarray:
-    """Rosenberg's glottal flow pulse at cycle phase ``phase`` (0..1), differentiated (radiation at the lips)."""
+@functools.lru_cache(maxsize=1)
+def _pulse_table(open_quotient: float = 0.6) -> np.ndarray:
+    """Rosenberg's glottal flow pulse over one period, differentiated (the radiation at the lips), per cycle."""
     rise = 0.66 * open_quotient
-    ph = np.mod(phase, 1.0)
+    ph = np.arange(_PERIOD + 1) / _PERIOD
     flow = np.where(ph < rise, 0.5 * (1 - np.cos(np.pi * ph / rise)),
                     np.where(ph < open_quotient, np.cos(0.5 * np.pi * (ph - rise) / (open_quotient - rise)), 0.0))
-    return np.diff(flow, prepend=flow[:1]).astype(np.float32)
+    return (np.diff(flow, prepend=flow[-1]) * _PERIOD).astype(np.float32)
+
+
+def _glottal(phase: np.ndarray, f0: np.ndarray, sr: int) -> np.ndarray:
+    """The glottal source at cycle phase ``phase`` (cycles): the tabulated pulse, scaled to one sample's step."""
+    table = _pulse_table()
+    pos = np.mod(phase, 1.0) * _PERIOD
+    i = pos.astype(np.int64)
+    frac = (pos - i).astype(np.float32)
+    return (table[i] * (1 - frac) + table[i + 1] * frac) * (f0 / sr).astype(np.float32)
 
 
 def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str | None, scale: float, sr: int,
@@ -141,8 +157,8 @@ def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str |
     moves. ``fall`` lowers the pitch by that many semitones (a phrase's
     declination in speech).
     """
-    t = np.arange(n) / sr
-    semis = np.full(n, float(pitch) - fall)
+    t = np.arange(n, dtype=np.float32) / np.float32(sr)
+    semis = np.full(n, float(pitch) - fall, dtype=np.float32)
     semis -= style["glide"] * (t / max(t[-1], 1e-3)) ** 1.5  # speech falls through a syllable
     rate, depth = style["vibrato"]
     if depth:
@@ -150,32 +166,32 @@ def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str |
         semis += depth * onset * np.sin(2 * np.pi * rate * t + rng.uniform(0, 2 * np.pi))
     if style.get("scoop"):  # a country singer slides up into the note
         semis -= style["scoop"] * np.exp(-t / 0.05)
-    drift = signal.sosfilt(_LOW_DRIFT, rng.standard_normal(n))  # slow wander of the pitch, not white noise
-    semis += style["jitter"] * 40 * drift
-    f0 = 440.0 * 2 ** ((semis - 69) / 12)
-    phase = np.cumsum(f0 / sr) + rng.uniform()
-    src = _glottal(phase) * 40.0
+    drift = signal.sosfilt(_butter(1, 6.0, "lowpass", sr), rng.standard_normal(n))  # a slow wander of the pitch
+    semis += np.float32(style["jitter"] * 40) * drift.astype(np.float32)
+    f0 = 440.0 * np.exp2((semis - 69) / 12, dtype=np.float32)
+    phase = np.cumsum(f0 / sr, dtype=np.float64) + rng.uniform()
+    src = _glottal(phase, f0, sr) * 40.0
     if style["growl"]:  # false-fold growl: every other cycle weaker (a subharmonic), rough
         src *= 1 - style["growl"] * 0.5 * (1 + np.sign(np.sin(np.pi * phase)))
-    src = signal.sosfilt(_TILT, src)  # the soft spectral tilt of a modal voice
+    src = signal.sosfilt(_butter(1, 1500.0, "lowpass", sr), src)  # the soft spectral tilt of a modal voice
     noise = rng.standard_normal(n).astype(np.float32)
     src_rms = float(np.sqrt(np.mean(src ** 2))) + 1e-9
     src = src + style["breath"] * src_rms * noise * (0.5 + 0.5 * (np.mod(phase, 1.0) < 0.6))
     before, now = vowels
     y = signal.sosfilt(_tract(now, scale, style["twang"], sr), src)
-    if before != now:  # the mouth moves from the previous vowel to this one
-        glide = np.clip(t / max(0.33 * t[-1], 1e-3), 0, 1)
-        y = y * glide + signal.sosfilt(_tract(before, scale, style["twang"], sr), src) * (1 - glide)
+    if before != now:  # the mouth moves from the previous vowel to this one, over the first third
+        k = max(1, n // 3)
+        glide = np.linspace(0.0, 1.0, k)
+        y[:k] = y[:k] * glide + signal.sosfilt(_tract(before, scale, style["twang"], sr), src[:k]) * (1 - glide)
     if consonant is not None:
         lo, hi, dur, level = CONSONANTS[consonant]
         m = min(n, int(dur * sr))
-        burst = signal.sosfilt(signal.butter(2, (lo, min(hi, 0.45 * sr)), "bandpass", fs=sr, output="sos"),
-                               rng.standard_normal(m))
+        burst = signal.sosfilt(_butter(2, (lo, min(hi, 0.45 * sr)), "bandpass", sr), rng.standard_normal(m))
         rms = float(np.sqrt(np.mean(y ** 2))) + 1e-9
         burst *= level * rms / (float(np.sqrt(np.mean(burst ** 2))) + 1e-9) * 3.0
         y[:m] = y[:m] * np.linspace(0.0, 1.0, m) ** 2 + burst * np.linspace(1.0, 0.2, m)
     # a syllable swells and fades (speech), or holds (a sung note)
-    shape = np.sin(np.pi * np.clip(t / t[-1], 0, 1)) ** 0.6 if style["glide"] else 1.0
+    shape = np.maximum(np.sin(np.pi * np.clip(t / t[-1], 0, 1)), 0) ** 0.6 if style["glide"] else 1.0
     env = np.minimum(1.0, np.minimum(t / style["attack"], (t[-1] - t) / style["release"] + 1e-3))
     y = y * np.clip(env, 0, 1) * shape
     if style["drive"]:
@@ -185,14 +201,20 @@ def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str |
 
 def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float = 1.0,
                  n_samples: int | None = None) -> np.ndarray:
-    """Sing (or rap) the notes of a vocal part: one syllable per note.
+    """Sing, rap, toast or shout the notes of a vocal part.
+
+    A sung style (sung, twang, growl, scream) sings one syllable per note, at
+    its pitch and velocity. A spoken style (rap, toast, shout) fills each
+    phrase (notes closer than 0.6 s) with eSpeak NG's speech, at the phrase's
+    mean velocity; ``formant_scale`` is then unused (the speaker sets it).
 
     Parameters
     ----------
     notes : iterable of pretty_midi.Note
         The vocal part of a score: start, end, pitch and velocity of each syllable.
     style : str
-        A key of :data:`VOICE_STYLES` (``"sung"``, ``"twang"``, ``"rap"``, ``"toast"``, ``"growl"``, ``"scream"``).
+        A key of :data:`VOICE_STYLES`: ``"sung"``, ``"twang"``, ``"growl"``, ``"scream"`` (sung);
+        ``"rap"``, ``"toast"``, ``"shout"`` (spoken).
     sr : int
         Sample rate.
     seed : int
@@ -200,7 +222,7 @@ def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float 
     formant_scale : float
         Vocal tract size: 1.0 an adult male voice, about 1.15 a female one.
     n_samples : int or None
-        Length of the output (default: to the last note's end).
+        Length of the output (default: to the last note's end, plus 0.2 s).
 
     Returns
     -------
@@ -245,8 +267,11 @@ def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float 
     return out
 
 
-def _phrases(notes, gap: float = 0.3) -> list[list]:
-    """The notes grouped into phrases: a rest longer than ``gap`` seconds starts a new one (a breath)."""
+def phrases(notes, gap: float = 0.6) -> list[list]:
+    """Sorted notes grouped into phrases: a rest longer than ``gap`` seconds starts a new one (a breath).
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
     out: list[list] = []
     for note in notes:
         if not out or note.start - out[-1][-1].end > gap:
@@ -259,7 +284,7 @@ def _spoken(notes, spec: dict, out: np.ndarray, sr: int, rng: np.random.Generato
     """Rap or toasting: each phrase of the part (its notes' span) filled with a spoken line of words."""
     speaker = SPEAKERS[int(rng.integers(len(SPEAKERS)))]
     rate, pitch, pitch_range = (int(rng.integers(*spec[k])) for k in ("rate", "pitch", "pitch_range"))
-    for phrase in _phrases(notes, gap=0.6):
+    for phrase in phrases(notes):
         start, want = phrase[0].start, phrase[-1].end - phrase[0].start
         i0 = int(start * sr)
         if i0 >= len(out) or want < 0.2:
