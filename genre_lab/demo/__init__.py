@@ -23,11 +23,11 @@ from .dataset import (
 from .recipes import RECIPES, recipe
 from .render import arrange, compose, draw_plan, render_clip
 from .sampler import SoundFont, SoundFontError, load_soundfont
-from .vocals import VOICE_STYLES, render_vocal
+from .vocals import VOICE_STYLES, render_vocal, vocal_spans
 
 __all__ = [
     "CLIP_SECONDS", "DEMO_GENRES", "DEMO_MARKER", "GENERATOR_VERSION", "RECIPES", "SoundFont", "SoundFontError",
     "arrange", "clip_score_path", "compose", "demo_recipe", "draw_plan", "ensure_dataset", "is_demo_root", "load_soundfont",
     "make_demo_dataset", "read_demo_marker", "read_demo_metadata", "recipe", "render_clip", "render_vocal",
-    "synthesize_clip", "VOICE_STYLES",
+    "synthesize_clip", "VOICE_STYLES", "vocal_spans",
 ]

@@ -126,17 +126,14 @@ def _vocal_style(plan: Plan) -> str:
 
 def _vocal_seconds(pm, plan: Plan, seconds: float) -> float:
     """Seconds of the clip in which the song's voice is heard (a spoken line fills its phrase's span)."""
-    from .vocals import VOICE_STYLES, phrases
+    from .vocals import vocal_spans
 
     on = np.zeros(int(seconds * 100) + 1, bool)  # 10 ms resolution
     for inst in pm.instruments:
         voice = plan.parts.get(inst.name, {}).get("voice")
         if voice is None:
             continue
-        spoken = VOICE_STYLES[voice["style"]].get("spoken", False)
-        spans = ([(ph[0].start, ph[-1].end) for ph in phrases(sorted(inst.notes, key=lambda n: n.start))]
-                 if spoken else [(n.start, n.end) for n in inst.notes])
-        for start, end in spans:
+        for start, end in vocal_spans(inst.notes, voice["style"]):
             on[int(max(0.0, start) * 100):int(min(seconds, end) * 100)] = True
     return round(float(on.sum()) / 100, 2)
 

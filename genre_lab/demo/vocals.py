@@ -41,7 +41,7 @@ import os
 import numpy as np
 from scipy import signal
 
-__all__ = ["VOICE_STYLES", "VOWELS", "WORDS", "SPEAKERS", "phrases", "render_vocal", "speak"]
+__all__ = ["VOICE_STYLES", "VOWELS", "WORDS", "SPEAKERS", "phrases", "render_vocal", "speak", "vocal_spans"]
 
 #: Words for spoken lines (rap, toasting): common, mostly one or two syllables, and harmless.
 WORDS = (
@@ -278,6 +278,17 @@ def phrases(notes, gap: float = 0.6) -> list[list]:
             out.append([])
         out[-1].append(note)
     return out
+
+
+def vocal_spans(notes, style: str) -> list[tuple[float, float]]:
+    """Where a vocal part is heard, ``(start_s, end_s)``: each note when sung, each phrase's span when spoken.
+
+    Notebook: 01_mel_spectrograms.ipynb
+    """
+    notes = sorted(notes, key=lambda n: n.start)
+    if VOICE_STYLES[style].get("spoken"):
+        return [(ph[0].start, ph[-1].end) for ph in phrases(notes)]
+    return [(n.start, n.end) for n in notes]
 
 
 def _spoken(notes, spec: dict, out: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
