@@ -31,8 +31,11 @@ import numpy as np
 
 from ..cache import atomic_write
 from ..config import AUDIO, DATA_ENV, DEFAULT_GENRES, DEFAULT_SEED, data_root, default_data_root
-from ..datasets import DEMO_MARKER, HOW_TO_GET_DATA, OLD_DEMO_MARKER, DatasetError, is_demo_root, open_dataset
+from ..datasets import (
+    DEMO_MARKER, HOW_TO_GET_DATA, OLD_DEMO_MARKER, Dataset, DatasetError, is_demo_root, open_dataset,
+)
 from .recipes import RECIPES
+from .score import write_score
 
 __all__ = ["DEMO_GENRES", "CLIP_SECONDS", "GENERATOR_VERSION", "DEMO_MARKER", "synthesize_clip", "demo_recipe",
            "read_demo_marker", "make_demo_dataset", "ensure_dataset", "is_demo_root", "read_demo_metadata", "clip_score_path",
@@ -105,59 +108,6 @@ def clip_score_path(audio_path) -> Path:
     Notebook: 01_mel_spectrograms.ipynb
     """
     return Path(audio_path).with_suffix(".mid")
-
-
-def write_score(pm, path) -> None:
-    """Save a one-tempo score as a standard MIDI file, as ``pm.write(path)`` would, 3x faster.
-
-    ``pretty_midi``'s writer converts every event time with a NumPy search
-    and checks every message: 18-113 ms per clip (metal and country, with
-    their fast drum parts, the slowest), a quarter of the time of making the
-    demo dataset. The demo's scores have one tempo
-    and no pitch bends or controllers, so ticks are computed at once and
-    the messages built with ``mido`` (pretty_midi's own MIDI library)
-    without re-checking them: pitches are clipped to 0-127 and velocities to
-    1-127 here (``compose`` never writes others). ``pretty_midi.PrettyMIDI``
-    reads it back to the same notes as the file ``pm.write`` makes (tested).
-
-    Notebook: 01_mel_spectrograms.ipynb
-    """
-    import mido
-    import pretty_midi
-
-    if len(pm.get_tempo_changes()[1]) != 1 or len(pm.time_signature_changes) > 1:
-        raise ValueError("write_score writes scores with one tempo and one time signature; use pm.write")
-    res = pm.resolution
-    tempo = float(pm.get_tempo_changes()[1][0])
-    per_second = res * tempo / 60.0
-    midi = mido.MidiFile(ticks_per_beat=res)
-    signatures = pm.time_signature_changes or [pretty_midi.TimeSignature(4, 4, 0.0)]  # pm.write's default
-    midi.tracks.append(mido.MidiTrack(
-        [mido.MetaMessage("set_tempo", tempo=int(round(60_000_000 / tempo)), time=0)]
-        + [mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator, time=0)
-           for ts in signatures[:1]]
-        + [mido.MetaMessage("end_of_track", time=1)]))
-    channels = [c for c in range(16) if c != 9]
-    for k, inst in enumerate(pm.instruments):
-        ch = 9 if inst.is_drum else channels[k % len(channels)]
-        track = mido.MidiTrack([mido.MetaMessage("track_name", name=inst.name, time=0),
-                                mido.Message("program_change", program=int(inst.program), channel=ch, time=0)])
-        if inst.notes:
-            notes = np.array([(n.start, n.end, n.pitch, n.velocity) for n in inst.notes])
-            on = np.round(notes[:, 0] * per_second).astype(np.int64)
-            off = np.maximum(np.round(notes[:, 1] * per_second).astype(np.int64), on)
-            ticks = np.concatenate([on, off])
-            is_on = np.concatenate([np.ones(len(on), bool), np.zeros(len(off), bool)])
-            pitch = np.clip(np.concatenate([notes[:, 2], notes[:, 2]]), 0, 127).astype(int)
-            vel = np.concatenate([np.clip(notes[:, 3], 1, 127), np.zeros(len(off))]).astype(int)
-            order = np.lexsort((pitch, is_on, ticks))  # at one tick: note-offs first, then by pitch
-            delta = np.diff(ticks[order], prepend=0)
-            kind = np.where(is_on[order], "note_on", "note_off")
-            track.extend(mido.Message(t, note=int(n), velocity=int(v), channel=ch, time=int(d), skip_checks=True)
-                         for t, n, v, d in zip(kind, pitch[order], vel[order], delta))
-        track.append(mido.MetaMessage("end_of_track", time=1))
-        midi.tracks.append(track)
-    midi.save(str(path))
 
 
 def _write_clip(path: Path, genre: str, seed: int, index: int, seconds: float) -> dict:
@@ -386,7 +336,7 @@ def make_demo_dataset(root, *, genres=DEMO_GENRES, clips_per_genre: int = 100, s
     return root
 
 
-def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int = 100) -> Path:
+def ensure_dataset(root=None, *, seed: int = DEFAULT_SEED, clips_per_genre: int = 100) -> Dataset:
     """Return the data root, generating the demo dataset first if the default root is empty: provisioning.
 
     Discovery (:mod:`genre_lab.datasets`) only finds and checks tracks; making,
