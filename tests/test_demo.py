@@ -47,7 +47,7 @@ def tiny_demo(tmp_path_factory):
 
 @pytest.mark.parametrize("program,key", [(0, 60), (25, 52), (33, 36), (40, 70)])
 def test_a_zone_plays_at_its_own_pitch_at_its_root_key_and_an_octave_up_at_twice_f0(program, key):
-    from genre_lab.demo.voice import play_voice
+    from genre_lab.demo.zone import play_voice
 
     voice = load_soundfont().voices(0, program, key, 100)[0]
     root = voice.root_key

@@ -5,7 +5,7 @@ records are made: each genre is a recipe (:mod:`.recipes`: tempo, feel,
 drums, parts, chords, form), a band plays it as a score with human timing
 (:mod:`.plan`, :mod:`.score`, :mod:`.compose`, :mod:`.harmony`; :mod:`.render` puts the
 steps together), every note is played from the recorded samples of a
-General MIDI SoundFont (:mod:`.sampler`), and the parts are mixed through
+General MIDI SoundFont (:mod:`.sampler`, each zone by :mod:`.zone`), and the parts are mixed through
 amps, a room, compression and a recording chain (:mod:`.mix`); the singers and
 rappers are a small voice synthesizer and eSpeak NG (:mod:`.vocals`). :mod:`.dataset` writes the
 clips in GTZAN's layout with their scores and a metadata table, and provisions the demo

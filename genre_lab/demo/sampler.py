@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .voice import DEFAULTS, NOT_AT_PRESET, Gen, Voice, cutoff_hz, play_voice, timecents_to_seconds
+from .zone import DEFAULTS, NOT_AT_PRESET, Gen, Voice, cutoff_hz, play_voice, timecents_to_seconds
 
 __all__ = ["Gen", "SoundFont", "SoundFontError", "Voice", "default_soundfont_path", "load_soundfont"]
 

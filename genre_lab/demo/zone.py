@@ -1,4 +1,4 @@
-"""One sampled voice: a SoundFont zone's parameters, by generator name, and how it plays a held note.
+"""One SoundFont zone: its parameters, by generator name, and how it plays a held note (a sampler's "voice").
 
 A zone of a SoundFont 2 file is a recorded sample plus generators (numbered
 parameters, SF2 2.01 section 8.1.2): tuning, loop points, a volume envelope
