@@ -64,34 +64,7 @@ def _kick_steps(sc: Score, bar: int) -> list[int]:
 
 
 def _riff(sc: Score, name: str, part: dict) -> None:
-    """Metal guitar: power chords (root, fifth, octave), palm-muted chugs and accents."""
-    lo, hi = part["register"]
-    pattern = part.get("pattern", "power_8ths")
-    rng = sc.rng
-    if pattern == "riff" and sc.plan.form.get("riffs"):
-        _riff_line(sc, name, part)
-        return
-    motif = rng.random(16) < 0.7  # which sixteenths of the riff are played (repeated every bar)
-    for bar in range(sc.n_bars):
-        root = place([sc.degree_pitch(sc.chord_degree(bar))], lo, lo + 11, sc.plan.tonic)[0]
-        if pattern == "palm_16ths":
-            steps = [s for s in range(16) if motif[s] or s % 4 == 0]
-        elif pattern == "chug":
-            steps = _kick_steps(sc, bar)
-        else:
-            steps = list(range(0, 16, 2))
-        for i, s in enumerate(steps):
-            nxt = steps[i + 1] if i + 1 < len(steps) else 16
-            accent = s in (0, 8) or s == steps[0]
-            palm = not accent and pattern != "power_8ths" or (pattern == "power_8ths" and rng.random() < 0.3)
-            dur = sc.step_len(bar) * (0.6 if palm else (nxt - s) * 0.92)
-            v = sc.vel(1.0 if accent else 0.75, bar)
-            for interval in ((0, 7) if palm else (0, 7, 12)):
-                sc.add(name, sc.t(bar, s), dur, root + interval, v)
-
-
-def _riff_line(sc: Score, name: str, part: dict) -> None:
-    """A metal riff from :data:`.recipes.RIFFS`: chugs on the low pedal note, ringing chords, a moving line.
+    """Metal guitar: a riff from :data:`.recipes.RIFFS`, chugs on the low pedal note, ringing chords, a moving line.
 
     The pedal is the bar's chord root in the low register; the line (N) walks
     a two-bar sequence of scale degrees near it (the flat second and the
@@ -100,6 +73,8 @@ def _riff_line(sc: Score, name: str, part: dict) -> None:
     """
     lo, _ = part["register"]
     rng = sc.rng
+    if not sc.plan.form.get("riffs"):
+        raise ValueError(f"{sc.plan.genre} recipe: sub-style {sc.plan.substyle!r} has a riff part but no 'riffs'")
     if not hasattr(sc, "_riff_degrees"):
         sc._riff_degrees = [int(d) for d in rng.choice([1, 2, 3, 4, 5, 6, -1, 0], size=32)]
     for bar in range(sc.n_bars):
@@ -332,8 +307,7 @@ def _drum_ostinato(sc: Score, name: str) -> None:
 
 
 #: Role of a part in a recipe -> the function that plays it (every harmony style of :data:`CHORD_STYLES` too).
-ROLES = {"drums": _drums, "riff": _riff, "bass": _bass, "lead": _melody, "counter": _melody, "rap": _rap,
-         "vocal": _vocal,
+ROLES = {"drums": _drums, "riff": _riff, "bass": _bass, "lead": _melody, "counter": _melody, "vocal": _vocal,
          "timpani": _timpani, "orchestral_perc": _orchestral_percussion, "ostinato": _ostinato,
          **{role: chords for role in CHORD_STYLES}}
 

@@ -159,14 +159,13 @@ def demo_recipe(genre: str, index: int, *, seed: int = DEFAULT_SEED, seconds: fl
 
     Notebook: 01_mel_spectrograms.ipynb
     """
-    from .render import arrange
+    from .render import arrange, vocal_style
 
     _check_genre(genre)
     rng = np.random.default_rng(_clip_seed(seed, genre, index))
     plan, donor, window = arrange(genre, rng, seconds)
     return {"genre": genre, "substyle": plan.substyle, "bpm": round(plan.bpm, 1), "key": plan.key_name,
-            "instruments": plan.instruments, "vocal": next((p["voice"]["style"] for p in plan.parts.values()
-                                                            if "voice" in p), ""),
+            "instruments": plan.instruments, "vocal": vocal_style(plan),
             "voice": next(({"part": name, "style": part["voice"]["style"], "seed": part["voice"]["seed"],
                             "formant_scale": part["voice"]["formant_scale"]}
                            for name, part in plan.parts.items() if "voice" in part), None),

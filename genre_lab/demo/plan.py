@@ -157,8 +157,6 @@ def draw_plan(genre: str, rng: np.random.Generator, *, substyle: str | None = No
             part["voice"] = {"style": style, "formant_scale": float(choose(rng, [1.0, 1.0, 1.08, 1.16])),
                              "seed": int(rng.integers(2 ** 31))}
             part["register"] = tuple(spec.get("registers", {}).get(style, spec["register"]))
-        if name == "guitar" or (name == "guitar2" and "guitar" in sub):
-            part["pattern"] = sub.get("guitar", "power_8ths")
         if name == "bass" and sub.get("bass") == "808":
             part.update(program=38, pattern="kick_follow", register=(24, 40))
         parts[name] = part

@@ -126,13 +126,13 @@ RECIPES = {
         "progressions": [(0, 0, 5, 6), (0, 5, 6, 0), (0, 1, 0, 6), (0, 3, 4, 0), (0, 6, 5, 6), (0, 0, 3, 1)],
         "substyles": {
             "thrash": {"p": 0.35, "tempo": (160, 210), "drums": ["riff_sync", "thrash_beat"], "kit": [16, 0, 8],
-                       "guitar": "riff", "riffs": ["thrash", "gallop", "chug16", "tremolo"]},
+                       "riffs": ["thrash", "gallop", "chug16", "tremolo"]},
             "heavy": {"p": 0.25, "tempo": (120, 170), "drums": ["riff_sync", "double_kick"], "kit": [16, 8, 0],
-                      "guitar": "riff", "riffs": ["gallop", "chug16", "groove"]},
+                      "riffs": ["gallop", "chug16", "groove"]},
             "groove": {"p": 0.2, "tempo": (90, 130), "drums": ["riff_sync", "riff_sync_half"], "kit": [16, 0],
-                       "guitar": "riff", "riffs": ["groove", "breakdown", "chug16"]},
+                       "riffs": ["groove", "breakdown", "chug16"]},
             "symphonic": {"p": 0.2, "tempo": (130, 190), "drums": ["riff_sync", "double_kick"], "kit": [16, 0, 8],
-                          "guitar": "riff", "riffs": ["gallop", "tremolo", "chug16"], "extra": ["strings", "choir"]},
+                          "riffs": ["gallop", "tremolo", "chug16"], "extra": ["strings", "choir"]},
         },
         "parts": {
             "drums": {"role": "drums", "level": (-3, 0), "p": 1.0},

@@ -25,7 +25,8 @@ from .compose import compose
 from .mix import master, render_score
 from .plan import STYLE_CHANGE_RATE, Plan, choose, draw_plan
 
-__all__ = ["Plan", "draw_plan", "arrange", "compose", "render_score", "master", "render_clip", "STYLE_CHANGE_RATE"]
+__all__ = ["Plan", "draw_plan", "arrange", "compose", "render_score", "master", "render_clip", "vocal_style",
+           "STYLE_CHANGE_RATE"]
 
 
 def arrange(genre: str, rng: np.random.Generator, seconds: float, *, style_change: bool | None = None,
@@ -94,7 +95,7 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
     plan, donor, window = arrange(genre, rng, seconds, style_change=style_change, substyle=substyle)
     pm = compose(plan, rng, seconds)
     info = {"genre": genre, "substyle": plan.substyle, "bpm": round(plan.bpm, 1), "key": plan.key_name,
-            "instruments": plan.instruments, "vocal": _vocal_style(plan), "vocal_seconds": 0.0,
+            "instruments": plan.instruments, "vocal": vocal_style(plan), "vocal_seconds": 0.0,
             "other_genre": None, "other_substyle": None, "other_start_s": None, "other_end_s": None}
     if donor is None:
         y = render_score(pm, plan, seconds, sr)
@@ -119,7 +120,7 @@ def render_clip(genre: str, seed, *, seconds: float = 30.0, sr: int = 22_050, st
     return master(y, plan, sr, rng), pm, info
 
 
-def _vocal_style(plan: Plan) -> str:
+def vocal_style(plan: Plan) -> str:
     """The style of the song's lead voice (``"rap"``, ``"twang"``, ...), or "" for an instrumental."""
     return next((part["voice"]["style"] for part in plan.parts.values() if "voice" in part), "")
 

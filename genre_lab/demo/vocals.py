@@ -195,8 +195,13 @@ def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str |
     env = np.minimum(1.0, np.minimum(t / style["attack"], (t[-1] - t) / style["release"] + 1e-3))
     y = y * np.clip(env, 0, 1) * shape
     if style["drive"]:
-        y = np.tanh(style["drive"] * y / (np.max(np.abs(y)) + 1e-9)) / np.tanh(style["drive"])
+        y = _saturate(y, style["drive"])
     return y.astype(np.float32)
+
+
+def _saturate(y: np.ndarray, drive: float) -> np.ndarray:
+    """A shouted or distorted voice: ``tanh`` saturation, ``drive`` times into it, peak kept at 1."""
+    return np.tanh(drive * y / (np.max(np.abs(y)) + 1e-9)) / np.tanh(drive)
 
 
 def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float = 1.0,
@@ -310,8 +315,8 @@ def _spoken(notes, spec: dict, out: np.ndarray, sr: int, rng: np.random.Generato
         y[len(y) - fade:] *= np.linspace(1, 0, fade)
         level = float(np.mean([n.velocity for n in phrase])) / 127.0
         out[i0:i0 + len(y)] += y * level ** 1.5
-    if spec["drive"]:  # shouted: saturated
-        out = (np.tanh(spec["drive"] * out / (np.max(np.abs(out)) + 1e-9)) / np.tanh(spec["drive"]))
+    if spec["drive"]:  # shouted
+        out = _saturate(out, spec["drive"])
     return out.astype(np.float32)
 
 
