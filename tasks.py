@@ -78,18 +78,19 @@ def main(argv: list[str]) -> int:
 
 #: Makes sure the data is there (the demo dataset is generated at the default root if missing, as the notebooks do).
 ENSURE_DATA = ("import genre_lab as gl\nprint('data:', gl.describe_data(gl.ensure_dataset()))\n"
-               "try:  # notebook 07's pretrained network: pip fetches its wheel once per machine\n"
+               "try:  # notebooks 10-11's pretrained network: pip fetches its wheel once per machine\n"
                "    gl.fetch_musicnn()\n"
                "except gl.PretrainedError as err:  # only what needs it fails then, with this message\n"
-               "    print('WARNING: no musicnn weights; notebook 07 and its tests will fail:', err)\n")
+               "    print('WARNING: no musicnn weights; notebooks 10-11 and their tests will fail:', err)\n")
 
-#: Trains, in the background, what no notebook run by nbval trains: first the model of notebook 03's exercise
+#: Trains, in the background, what no notebook run by nbval trains: first the model of notebook 04's dropout cell
 #: (a cell nbval skips, so only the browser test would train it; built here exactly as in that cell, so that its
-#: training cache is hit), then the models of notebook 06's five-seed study (training seeds 1-4 of both layouts,
-#: last ones first: notebook 06 asks for them in the opposite order, and a model both want at once is trained once,
-#: see genre_lab.cache.exclusive). Before both: notebook 07's musicnn embeddings (the same calls as its cells, so that
-#: nbval's and the browser's runs of it load them; first, because nothing else in the run can compute them while
-#: nbval's notebook 06 trains the seed models the background has not reached). Keep all three in step.
+#: training cache is hit), then the models of notebook 09's five-seed study (training seeds 1-4 of both layouts,
+#: last ones first: notebook 09 asks for them in the opposite order, and a model both want at once is trained once,
+#: see genre_lab.cache.exclusive). Before both: the musicnn embeddings of notebooks 10 and 11, their exercises'
+#: included (the same calls as their cells, so that nbval's and the browser's runs of them load them; first, because
+#: nothing else in the run can compute them while nbval's notebook 09 trains the seed models the background has not
+#: reached). Keep all three in step.
 BACKGROUND_TRAINING = (
     "import genre_lab as gl\n"
     "exp = gl.load_experiment()\n"
@@ -97,12 +98,19 @@ BACKGROUND_TRAINING = (
     "gl.musicnn_embeddings(songs['test'], exp.root, model='msd')\n"
     "gl.musicnn_embeddings(songs['test'], exp.root, model='mtt', seconds=9.0)\n"
     "gl.musicnn_embeddings(songs['train'], exp.root, model='msd', seconds=3.0)\n"
+    "gl.musicnn_embeddings(songs['train'], exp.root, model='mtt', seconds=3.0)\n"
+    "gl.musicnn_embeddings(exp.tracks[exp.tracks['split'] == 'validation'], exp.root, model='msd', seconds=3.0)\n"
     "(X_train, y_train), (X_val, y_val) = exp.part('train'), exp.part('validation')\n"
     "mean, var = gl.band_statistics(X_train)\n"
     "try_model = gl.build_reference_cnn(len(exp.genres), band_mean=mean, band_var=var, dropout=0.5, seed=exp.seed)\n"
     "gl.train_model(try_model, X_train, y_train, X_val, y_val, epochs=27, seed=exp.seed, verbose=0, cache=True)\n"
     "gl.results_over_seeds(exp, seeds=(4, 3, 2, 1), layouts=('historical-2018', 'reference'), baseline=False)\n"
 )
+
+
+#: The first notebook that uses what the background process makes (see ``BACKGROUND_TRAINING``): it and the ones
+#: after it run under nbval in the last stage.
+LATE_FROM = "09_"
 
 
 def stop_all(procs: list[subprocess.Popen], grace: float = 20.0) -> None:
@@ -149,12 +157,12 @@ def test(args: list[str]) -> int:
 
     1. the data is made ready once (the demo dataset is generated if missing), so that no two processes generate it
        (the generator uses both cores);
-    2. nbval runs every notebook but the last, while the unit tests run and a background process trains what nbval
-       does not (notebook 03's exercise, the models of notebook 06's seed study; see ``BACKGROUND_TRAINING``);
-    3. nbval runs the last two notebooks (06, which loads those models or trains the ones still missing, and 07,
-       which loads the musicnn embeddings the background process made or computes the ones still missing), while
-       the browser test runs every notebook in JupyterLab; its notebooks 06 and 07 load what nbval's or the
-       background process made (each is made once, see genre_lab.cache.exclusive).
+    2. nbval runs every notebook before 09, while the unit tests run and a background process trains what nbval
+       does not (notebook 04's dropout cell, the models of notebook 09's seed study; see ``BACKGROUND_TRAINING``);
+    3. nbval runs notebooks 09-11 (09 loads those models or trains the ones still missing; 10 and 11 load the
+       musicnn embeddings the background process made or compute the ones still missing), while the browser test
+       runs every notebook in JupyterLab, and a student version with its exercises not done; its notebooks 09-11
+       load what nbval's or the background process made (each is made once, see genre_lab.cache.exclusive).
 
     The unit tests run with one TensorFlow thread: three processes share two cores in that stage, and more threads
     than cores only add switching (their models are never compared with the notebooks').
@@ -169,7 +177,8 @@ def test(args: list[str]) -> int:
     build.mkdir(exist_ok=True)
     notebooks = sorted(str(p.relative_to(HERE)) for p in (HERE / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     in_browser = [f"tests_browser/test_jupyterlab.py::test_notebook_runs_in_jupyterlab[{Path(nb).stem}]"
-                  for nb in notebooks]
+                  for nb in notebooks] + ["tests_browser/test_jupyterlab.py::test_student_version_gives_feedback"]
+    late = [nb for nb in notebooks if Path(nb).name >= LATE_FROM]  # what needs the background's models
     started: list[subprocess.Popen] = []
 
     def background(name: str, *cmd, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
@@ -209,13 +218,13 @@ def test(args: list[str]) -> int:
         unit, unit_log = background("unit-tests", PY, "-m", "pytest", "tests", env=one_thread)
         train, train_log = background("background-training", PY, "-c", BACKGROUND_TRAINING)
         # (Ctrl-C or SIGTERM raise here, and the last ``finally`` stops everything at once: nothing below waits then)
-        nb_first = pytest(*notebooks[:-2])
+        nb_first = pytest(*[nb for nb in notebooks if nb not in late])
         units = report("unit tests", unit, unit_log)
         browser_all, browser_log = background("browser-test", PY, "-m", "pytest", *in_browser)
-        nb_last = pytest(*notebooks[-2:])
+        nb_last = pytest(*late)
         if nb_last == 0 and train.poll() is None:
-            train.terminate()  # nbval's notebooks 06 and 07 have all they need: nobody waits for more
-        trained = train.wait()  # (if notebook 06 failed, the browser's may still use what it trains)
+            train.terminate()  # nbval's notebooks 09-11 have all they need: nobody waits for more
+        trained = train.wait()  # (if notebook 09 failed, the browser's may still use what it trains)
         browser = report("browser test", browser_all, browser_log)
         if trained not in (0, -signal.SIGTERM):
             report("background training FAILED; the notebooks trained what they needed themselves", train,

@@ -46,6 +46,7 @@ from .saving import ModelFileError, load_model, save_model  # noqa: E402
 from .training import seed_everything, train_model  # noqa: E402
 from .fetch import FetchError, fetch_filtered_split, fetch_gtzan  # noqa: E402
 from .notebooks import run_notebooks, setup_notebook  # noqa: E402
+from .exercises import build_exercises, check  # noqa: E402
 from .pretrained import (  # noqa: E402
     GENRE_TAGS, MSD_TAGS, MTT_TAGS, MUSICNN_AUDIO, MUSICNN_TAGS, EmbeddingSet, PretrainedError, build_musicnn,
     fetch_musicnn, load_musicnn, musicnn_embeddings, musicnn_input, musicnn_patches, tag_patches, tag_recording,

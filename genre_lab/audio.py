@@ -8,7 +8,7 @@ unreadable (permission), undecodable (with a conversion hint), too short,
 non-finite samples. A silent recording is not an error, but
 :func:`is_silent` lets callers flag it.
 
-Notebook: 01_mel_spectrograms.ipynb, 05_your_own_recording.ipynb
+Notebook: 01_mel_spectrograms.ipynb, 07_your_own_recording.ipynb
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def audio_blocks(path, *, block_seconds: float = 60.0, params: AudioParams = AUD
     np.ndarray
         Shape ``(n,)``, float32; the last block may be short.
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     import soundfile as sf
 
@@ -297,7 +297,7 @@ def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
 def is_silent(y: np.ndarray, *, peak: float = SILENCE_PEAK) -> bool:
     """True if the audio never rises above ``peak`` (-80 dBFS): nothing to classify.
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     y = np.asarray(y)
     return y.size == 0 or float(np.max(np.abs(y))) < peak

@@ -5,7 +5,7 @@ edges (the ``genre-lab`` command and ``setup_notebook``) and by :func:`keras_qui
 before TensorFlow is first imported, so TensorFlow's C++ start-up lines are
 silenced and Keras uses the TensorFlow backend unless the user chose another.
 
-Notebook: 03_train_cnn.ipynb (where Keras first appears)
+Notebook: 04_train_cnn.ipynb (where Keras first appears)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 If a CNN does not beat it, its depth is not buying anything on that data.
 
-Notebook: 02_dataset_split.ipynb, 04_confusion_matrix.ipynb
+Notebook: 03_dataset_split.ipynb, 05_evaluation.ipynb
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def mfcc_stats(X: np.ndarray, *, n_mfcc: int = 20) -> np.ndarray:
     np.ndarray
         ``(n_clips, 2 * n_mfcc)``: means then standard deviations.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     import librosa
 
@@ -57,7 +57,7 @@ def make_baseline(*, seed: int = 0, C: float = 1.0):
     >>> base = make_baseline()                       # doctest: +SKIP
     >>> base.fit(mfcc_stats(X_train), y_train)       # doctest: +SKIP
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -73,7 +73,7 @@ class MFCCBaseline:
     :func:`genre_lab.evaluate_model` treats it exactly like a network
     (first 9 s, whole-song vote, confusion, top-k).
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
 
     name = "MFCC statistics + logistic regression"
@@ -97,7 +97,7 @@ def fit_baseline(X_train: np.ndarray, y_train: np.ndarray, *, seed: int = 0, n_m
     >>> base = fit_baseline(*exp.part("train"))            # doctest: +SKIP
     >>> evaluate_model(base, exp).accuracy["test"]          # doctest: +SKIP
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     pipe = make_baseline(seed=seed).fit(mfcc_stats(X_train, n_mfcc=n_mfcc), y_train)
     return MFCCBaseline(pipe, n_mfcc=n_mfcc)

@@ -11,7 +11,7 @@ parameter that changes their content. It is bounded: when it grows beyond
 :data:`CACHE_LIMIT_BYTES` (or ``$GENRE_LAB_CACHE_LIMIT_MB``), the least
 recently used files are deleted. Files are loaded without pickle.
 
-Notebook: 02_dataset_split.ipynb
+Notebook: 03_dataset_split.ipynb
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def atomic_write(path, *, suffix: str | None = None):
     >>> with atomic_write(tmp_path / "a.txt") as tmp:   # doctest: +SKIP
     ...     tmp.write_text("hello")
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +97,7 @@ def exclusive(path):
     ``exclusive`` blocks on one path in one process: the inner one would
     wait for the outer one forever.
 
-    Notebook: 06_right_for_the_right_reason.ipynb (the seed study's models)
+    Notebook: 09_embeddings_calibration_seeds.ipynb (the seed study's models)
     """
     try:
         import fcntl
@@ -164,7 +164,7 @@ def files_key(root, paths, **settings) -> str:
     str
         A SHA-256 hex digest: a changed, added, removed or vanished file gives another key.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     root = Path(root)
     files = []
@@ -186,7 +186,7 @@ class CorruptCache(ValueError):
 def save_arrays(path, key: str, **arrays) -> Path:
     """Write arrays and their cache key to an ``.npz``, atomically.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     with atomic_write(path) as tmp:
         with open(tmp, "wb") as fh:
@@ -202,7 +202,7 @@ def load_arrays(path, key: str) -> dict | None:
     deleted and None returned; any other error (out of memory, permission)
     propagates and the file is kept.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     path = Path(path)
     try:
@@ -259,7 +259,7 @@ def prune_cache(folder, *, limit_bytes: int | None = None, keep=()) -> list[str]
     list of str
         Names of the deleted files.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     folder = Path(folder)
     limit = cache_limit_bytes() if limit_bytes is None else int(limit_bytes)  # the setting, read in config

@@ -1,6 +1,6 @@
 """Are the probabilities honest? Softmax with a temperature, reliability tables, expected calibration error.
 
-Notebook: 06_right_for_the_right_reason.ipynb
+Notebook: 09_embeddings_calibration_seeds.ipynb
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["softmax", "reliability_table", "expected_calibration_error", "fit_te
 def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Row-wise softmax of scores ``z / temperature``.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     z = np.asarray(z, dtype=float) / temperature
     z = z - z.max(axis=1, keepdims=True)
@@ -31,7 +31,7 @@ def reliability_table(proba: np.ndarray, y: np.ndarray, *, n_bins: int = 5) -> p
         One row per non-empty bin: ``bin`` (e.g. ``"0.8-1.0"``), ``n``,
         ``confidence`` (mean top probability) and ``accuracy``.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     conf = proba.max(axis=1)
     right = proba.argmax(axis=1) == np.asarray(y)
@@ -52,7 +52,7 @@ def expected_calibration_error(proba: np.ndarray, y: np.ndarray, *, n_bins: int 
     0 means "80% sure" is right 80% of the time; a network that is always 99%
     sure and right 70% of the time has an ECE near 0.29.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     t = reliability_table(proba, y, n_bins=n_bins)
     if t.empty:
@@ -66,7 +66,7 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     Fit on the validation songs, never the test songs. T > 1 softens an
     over-confident network; the argmax (and so the accuracy) never changes.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     from scipy.optimize import minimize_scalar
 

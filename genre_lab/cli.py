@@ -239,8 +239,30 @@ def cmd_validate(args) -> int:
 def cmd_run_notebooks(args) -> int:
     from .notebooks import run_notebooks
 
+    from .exercises import build_exercises
+
     results = run_notebooks(out=args.out, timeout=args.timeout)
+    summaries = build_exercises(out=args.out)  # the exercise sets, from the committed notebooks
+    print(f"exercises: student and instructor versions of {len(summaries)} notebooks "
+          f"({sum(s['exercises'] for s in summaries)} exercises) in build/student/ and build/instructor/"
+          if args.out is None else f"exercises: student and instructor versions in {args.out}/")
     return 0 if all(r["ok"] for r in results) else 1
+
+
+def cmd_exercises(args) -> int:
+    from .config import repo_dir
+    from .exercises import build_exercises
+
+    out = Path(args.out) if args.out else (repo_dir() or Path.cwd()) / "build"
+    summaries = build_exercises(out=out)
+    if args.json:
+        print(json.dumps(summaries, indent=2))
+        return 0
+    for s in summaries:
+        print(f"{s['notebook']:<40} {s['exercises']:>2} exercises, {s['checks']:>2} checks")
+    print(f"student versions (solutions out, placeholders in): {_show(out / 'student')}/")
+    print(f"instructor versions (solutions in):                {_show(out / 'instructor')}/")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -335,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="output folder (default: build/)")
     s.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     s.set_defaults(func=cmd_run_notebooks)
+
+    s = sub.add_parser("exercises", help="write student (solutions out) and instructor versions of every notebook")
+    s.add_argument("--out", default=None, help="output folder: DIR/student/ and DIR/instructor/ (default: build/)")
+    s.add_argument("--json", action="store_true", help="print, per notebook, its exercises and checks as JSON")
+    s.set_defaults(func=cmd_exercises)
     return p
 
 

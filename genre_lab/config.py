@@ -154,7 +154,7 @@ def check_genres(genres=None) -> tuple[str, ...]:
     >>> check_genres(["metal", "jazz"])
     ('metal', 'jazz')
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     if genres is None:
         return DEFAULT_GENRES
@@ -188,7 +188,7 @@ def display_path(path, *, data: Path | None = None) -> str:
     same on every computer. ``data`` is the data root where the caller has
     resolved it already (the setting is then not read again).
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     path = Path(path).resolve()
     # (the data-root setting is read only if the repository does not hold the path: it is resolved at the edge)
@@ -233,7 +233,7 @@ def data_root(root=None) -> Path:
         The data root (not checked for existence here; see
         :func:`genre_lab.datasets.find_tracks`).
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     if root is not None:
         return Path(root).expanduser()

@@ -186,7 +186,7 @@ def file_mel_power(path, *, params: AudioParams = AUDIO, block_seconds: float = 
     n_samples : int
         Samples of audio decoded at the analysis rate.
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     n_fft, hop, half = params.n_fft, params.hop_length, params.n_fft // 2
     basis = _mel_basis(params)

@@ -5,7 +5,7 @@ columns (scikit-learn's convention). The 2018 code swapped the arguments, so
 its rows were predictions while its plot said "True label", and its
 row-normalised matrix showed precision instead of recall.
 
-Notebook: 04_confusion_matrix.ipynb
+Notebook: 05_evaluation.ipynb
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def accuracy(y_true, y_pred) -> float:
     float
         Between 0 and 1; NaN for no clips.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
@@ -68,7 +68,7 @@ def confusion(y_true, y_pred, n_classes: int) -> np.ndarray:
     array([[1, 1],
            [0, 1]])
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     from sklearn.metrics import confusion_matrix
 
@@ -93,7 +93,7 @@ def normalize_confusion(cm: np.ndarray, by: str = "true") -> np.ndarray:
     np.ndarray
         float, same shape as ``cm``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     cm = np.asarray(cm, dtype=float)
     axis = {"true": 1, "pred": 0}[by]
@@ -117,7 +117,7 @@ def classification_table(y_true, y_pred, genres) -> pd.DataFrame:
         One row per genre, then ``macro avg`` and ``weighted avg``; columns
         ``precision``, ``recall``, ``f1`` and ``support`` (clips of that genre).
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     from sklearn.metrics import classification_report
 
@@ -146,7 +146,7 @@ def most_confused(cm: np.ndarray, genres, k: int = 5) -> pd.DataFrame:
         ``true``, ``predicted``, ``count`` and ``share`` (of that true genre's
         clips), off-diagonal cells only, largest first.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     cm = np.asarray(cm)
     rec = normalize_confusion(cm, "true")
@@ -180,7 +180,7 @@ def song_probabilities(window_proba: np.ndarray, track_ids) -> tuple[np.ndarray,
     array([[0.35, 0.65],
            [0.2 , 0.8 ]])
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     window_proba = np.asarray(window_proba, dtype=float)
     ids = pd.Series(np.asarray(track_ids))
@@ -209,7 +209,7 @@ def top_k(proba: np.ndarray, genres, k: int = 3) -> pd.DataFrame:
     pandas.DataFrame
         One row per clip with columns ``top1`` .. ``topk`` and ``p1`` .. ``pk``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     proba = np.atleast_2d(proba)
     order = np.argsort(-proba, axis=1)[:, :k]
@@ -230,7 +230,7 @@ def accuracy_interval(n_correct: int, n: int, *, confidence: float = 0.95) -> tu
     >>> [round(v, 3) for v in accuracy_interval(52, 75)]
     [0.582, 0.786]
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     from scipy.stats import norm
 
@@ -273,7 +273,7 @@ class Evaluation:
     test_proba, test_track_ids
         First-9-s probabilities per test song, for plots (left out of JSON).
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
 
     genres: list
@@ -325,7 +325,7 @@ def evaluate_model(model, exp, *, hop_seconds: float = HOP_SECONDS, k: int = 3, 
         matrix (rows = true genre), per-genre report, top-k per test song, and
         the whole-song vote; ``.to_json()`` gives the CLI's JSON.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     from .split import SPLITS
 

@@ -4,7 +4,7 @@ The notebooks and the ``genre-lab`` command share these few steps so that
 both give the same numbers. Each step is one call into the modules that own
 the concept; read those to see how it works.
 
-Notebook: 03_train_cnn.ipynb, 04_confusion_matrix.ipynb
+Notebook: 04_train_cnn.ipynb, 05_evaluation.ipynb
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def load_experiment(root=None, genres=None, *, seed: int = DEFAULT_SEED, split_l
         Seed of the demo songs: used when the demo dataset has to be generated first, and checked against an
         existing demo (a different one is an error, never silently ignored). None: 2018, and no check.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     genres = check_genres(genres)
     data = ensure_dataset(root, seed=DEFAULT_SEED if data_seed is None else data_seed)
@@ -166,7 +166,7 @@ def experiment_of_model(meta: dict, name: str, *, root=None, split_lists=None) -
     ValueError
         If the split cannot be the model's (list files for a seeded split, or none for a list-file split).
 
-    Notebook: 04_confusion_matrix.ipynb (``genre-lab evaluate``)
+    Notebook: 05_evaluation.ipynb (``genre-lab evaluate``)
     """
     trained_on = meta.get("root")
     env = os.environ.get(DATA_ENV, "").strip()
@@ -210,7 +210,7 @@ def default_model_path(exp: Experiment, layout: str = REFERENCE, epochs: int = E
         hash is taken over the songs' features, labels and split, so a demo
         dataset regenerated with another seed or generator gets new models.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     h = hashlib.sha256()
     if exp.X is None:  # an experiment without features (tests): its root stands for its data
@@ -256,7 +256,7 @@ def train_reference(exp: Experiment, *, layout: str = REFERENCE, epochs: int = E
     path : Path
         Where the model was saved (with its ``.json`` metadata).
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     seed = exp.seed if seed is None else seed
     path = Path(out) if out is not None else default_model_path(exp, layout, epochs, seed=seed)
@@ -297,7 +297,7 @@ def load_or_train(exp: Experiment, *, layout: str = REFERENCE, path=None, epochs
     meta : dict
         Saved metadata, including ``history``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     if path is not None:  # a model the caller named: use it or fail, never overwrite it
         return load_model(path, genres=exp.genres)
@@ -343,7 +343,7 @@ def results_over_seeds(exp: Experiment, *, seeds=(1, 2, 3, 4, 5), layouts=("refe
     summary : pandas.DataFrame
         Per model and measure: ``mean`` and the 95% t-interval ``low``, ``high`` over seeds.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     import json
 

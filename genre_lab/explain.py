@@ -2,7 +2,7 @@
 
 Sturm's question, *right for the right reason?*, asked of a trained CNN.
 
-Notebook: 04_confusion_matrix.ipynb (occlusion), 06_right_for_the_right_reason.ipynb
+Notebook: 06_voting_attention_baseline.ipynb (occlusion), 08_shortcuts_and_evidence.ipynb
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def occlusion_map(model, x: np.ndarray, *, target: int | None = None, frames: in
     np.ndarray
         ``(388, 128)`` drop in log-odds, same layout as ``x``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     from scipy.special import logsumexp
 
@@ -83,7 +83,7 @@ def plant_cue(X: np.ndarray, *, band: int = 100, level_db: float = -30.0) -> np.
     X : np.ndarray
         ``(n_clips, 388, 128)`` log-mel features in dB.
     band : int
-        The mel band holding the tone (100 is near 6 kHz).
+        The mel band holding the tone (100 is centred near 5.2 kHz).
     level_db : float
         Its level below each clip's peak (-30 dB: quiet, but steady).
 
@@ -92,7 +92,7 @@ def plant_cue(X: np.ndarray, *, band: int = 100, level_db: float = -30.0) -> np.
     np.ndarray
         A copy of ``X`` with the cue.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 08_shortcuts_and_evidence.ipynb
     """
     out = np.array(X, dtype=np.float32, copy=True)
     out[..., band] = np.maximum(out[..., band], level_db)
@@ -112,7 +112,7 @@ def occlusion_by_genre(model, X: np.ndarray, y: np.ndarray, genres, *, per_genre
     dict
         genre -> ``(388, 128)`` mean drop in log-odds (positive: evidence for the genre).
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 08_shortcuts_and_evidence.ipynb
     """
     pred = predict_any(model, X).argmax(1)
     out = {}
@@ -126,7 +126,7 @@ def occlusion_by_genre(model, X: np.ndarray, y: np.ndarray, genres, *, per_genre
 def nearest_songs(query: np.ndarray, pool: np.ndarray, *, k: int = 3) -> np.ndarray:
     """Indices of the ``k`` rows of ``pool`` closest to ``query`` (cosine similarity of embeddings).
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     q = query / (np.linalg.norm(query) + 1e-9)
     p = pool / (np.linalg.norm(pool, axis=1, keepdims=True) + 1e-9)
@@ -161,7 +161,7 @@ def decision_flips(model, X: np.ndarray, *, axis: str = "band", size: int = 8, s
         One row per stripe: ``start``, ``stop`` (band or frame indices) and
         ``flipped`` (share of clips whose predicted genre changes).
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 08_shortcuts_and_evidence.ipynb
     """
     X = np.asarray(X, dtype=np.float32)
     base = predict_any(model, X).argmax(1)

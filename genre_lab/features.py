@@ -109,7 +109,7 @@ def window_features(y: np.ndarray, *, hop_seconds: float = HOP_SECONDS, params: 
     starts : np.ndarray
         Start time of each window in seconds, shape ``(n_windows,)``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     y = np.asarray(y, dtype=np.float32)
     if len(y) < params.n_samples:
@@ -137,7 +137,7 @@ def cut_windows(S: np.ndarray, first: np.ndarray, hop: int, params: AudioParams 
     np.ndarray
         ``(len(first), 388, 128)`` float32, time x mel, each exactly as :func:`log_mel` of that window's audio.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     idx = np.asarray(first)[:, None] * hop + np.arange(params.n_frames)[None, :]
     db = _to_db(np.moveaxis(S[:, idx], 0, 1), params)  # (n, n_mels, n_frames)
@@ -162,7 +162,7 @@ def file_windows(path, *, hop_seconds: float = HOP_SECONDS, params: AudioParams 
     padded_seconds : float
         Seconds of silence appended to a short file (0.0 otherwise).
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     S, n_samples = file_mel_power(path, params=params)
     if n_samples < MIN_SECONDS * params.sample_rate:
@@ -337,7 +337,7 @@ def extract_features(tracks: pd.DataFrame, root=None, *, params: AudioParams = A
         ``X`` of shape ``(n_tracks, 388, 128)``; files that fail to decode are
         skipped with a warning and listed in ``skipped``.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     return _extract(tracks, root, "clip", 0.0, params, n_jobs, cache)
 
@@ -369,6 +369,6 @@ def extract_windows(tracks: pd.DataFrame, root=None, *, hop_seconds: float = HOP
     FeatureSet
         ``X`` of shape ``(n_windows_total, 388, 128)``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     return _extract(tracks, root, "windows", float(hop_seconds), params, n_jobs, cache)

@@ -10,7 +10,7 @@ frames. The 2018 original fed ``(128, 388)`` and so convolved over mel bands
 with time frames as channels; :func:`build_historical_cnn` keeps that layout,
 clearly named, for comparison.
 
-Notebook: 03_train_cnn.ipynb
+Notebook: 04_train_cnn.ipynb
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def band_statistics(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         divides by the standard deviation, on every set, with these training
         statistics: validation and test data never leak into them.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     X_train = np.asarray(X_train)
     check_input(X_train)
@@ -80,7 +80,7 @@ def check_input(X: np.ndarray, params: AudioParams = AUDIO, *, layout: str = REF
         If the shape is wrong; a transposed batch gets a message explaining the
         2018 mistake and how to fix it.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     want = params.feature_shape if layout == REFERENCE else params.feature_shape[::-1]
     shape = tuple(np.shape(X))
@@ -108,7 +108,7 @@ def to_model_layout(X: np.ndarray, layout: str) -> np.ndarray:
     layout : str
         ``"reference"`` (returned as is) or ``"historical-2018"`` (``(n_clips, 128, 388)``).
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     return np.swapaxes(X, 1, 2) if layout == HISTORICAL else X
 
@@ -172,7 +172,7 @@ def build_reference_cnn(n_genres: int = 5, *, band_mean=None, band_var=None, par
     keras.Model
         Compiled; 788,485 parameters for 5 genres (688,256 of them in the dense layer).
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     keras = _keras()
     if seed is not None:
@@ -210,7 +210,7 @@ def build_historical_cnn(n_genres: int = 5, *, band_mean=None, band_var=None, pa
     keras.Model
         Compiled; input ``(128, 388)``.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     keras = _keras()
     if seed is not None:
@@ -224,7 +224,7 @@ def build_historical_cnn(n_genres: int = 5, *, band_mean=None, band_var=None, pa
 def model_layout(model, params: AudioParams = AUDIO) -> str:
     """The input layout a model was built for, read from its input shape (never from its name).
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     shape = tuple(model.input_shape[1:])
     if shape == params.feature_shape:
@@ -257,7 +257,7 @@ def predict_proba(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     np.ndarray
         ``(n_clips, n_genres)``, rows sum to 1.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     X = np.asarray(X, dtype=np.float32)
     check_input(X)
@@ -284,7 +284,7 @@ def predict_logits(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     np.ndarray
         ``(n_clips, n_genres)``; ``softmax`` of a row gives :func:`predict_proba`.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     keras = _keras()
     X = np.asarray(X, dtype=np.float32)
@@ -310,7 +310,7 @@ def embed(model, X: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     np.ndarray
         ``(n_clips, 128)``: the input of the softmax layer.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     keras = _keras()
     X = np.asarray(X, dtype=np.float32)

@@ -3,7 +3,7 @@
 Plots take arrays and tables, not model internals, so a notebook can compose
 them into its own figures.
 
-Notebook: 01_mel_spectrograms.ipynb .. 04_confusion_matrix.ipynb
+Notebook: 01_mel_spectrograms.ipynb .. 05_evaluation.ipynb
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def plot_history(history: dict, *, axes=None, data: str | None = None):
     -------
     pair of Axes (accuracy, loss)
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     import matplotlib.pyplot as plt
 
@@ -167,7 +167,7 @@ def plot_confusion(cm: np.ndarray, genres, *, normalize: str | None = "true", ax
     -------
     matplotlib.axes.Axes
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     import seaborn as sns
 
@@ -198,7 +198,7 @@ def plot_split(split: pd.DataFrame, *, ax=None):
     -------
     matplotlib.axes.Axes
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     ax = _ax(ax, (7, 3))
     counts = split.groupby(["genre", "split"], sort=False).size().unstack("split")
@@ -209,7 +209,9 @@ def plot_split(split: pd.DataFrame, *, ax=None):
 
 
 def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, title: str | None = None):
-    """Horizontal bars of a clip's genre probabilities, most probable on top.
+    """Horizontal bars of a clip's genre probabilities, most probable on top, each labelled with its value.
+
+    The labels (three decimals) keep a probability of 0.001 readable beside one of 0.999, where its bar is invisible.
 
     Parameters
     ----------
@@ -225,13 +227,14 @@ def plot_top_k(proba: np.ndarray, genres, *, k: int | None = None, ax=None, titl
     -------
     matplotlib.axes.Axes
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     ax = _ax(ax, (4, 2.4))
     proba = np.asarray(proba).ravel()
     order = np.argsort(-proba)[: k or len(proba)]
-    ax.barh([genres[i] for i in order][::-1], proba[order][::-1], color="tab:blue")
-    ax.set(xlim=(0, 1), xlabel="probability", title=title)
+    bars = ax.barh([genres[i] for i in order][::-1], proba[order][::-1], color="tab:blue")
+    ax.bar_label(bars, labels=[f"{v:.3f}" for v in proba[order][::-1]], padding=3, fontsize="small")
+    ax.set(xlim=(0, 1.15), xlabel="probability", title=title)
     return ax
 
 
@@ -249,7 +252,7 @@ def plot_timeline(timeline: pd.DataFrame, *, ax=None, title: str | None = None):
     -------
     matplotlib.axes.Axes
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     ax = _ax(ax, (8, 2.8))
     # each window is drawn at its centre: a change at 11.5 s shows near 11.5 s, not at the start of the
@@ -280,7 +283,7 @@ def plot_occlusion(feature: np.ndarray, heat: np.ndarray, *, params: AudioParams
     -------
     matplotlib.axes.Axes
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     import librosa.display
 
@@ -349,7 +352,7 @@ def plot_reliability(table: pd.DataFrame, *, ax=None, title: str | None = None, 
 
     Points on the diagonal are calibrated; below it, over-confident.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     ax = _ax(ax, (4, 4))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="calibrated")
@@ -375,7 +378,7 @@ def plot_embedding(points: np.ndarray, labels, genres, *, wrong=None, ax=None, t
     wrong : array-like of bool or None
         Songs the network got wrong.
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     import matplotlib.pyplot as plt
 
@@ -402,7 +405,7 @@ def plot_intervals(summary: pd.DataFrame, *, ax=None, title: str | None = None, 
     summary : pandas.DataFrame
         From :func:`genre_lab.results_over_seeds` (``model``, ``measure``, ``mean``, ``low``, ``high``).
 
-    Notebook: 06_right_for_the_right_reason.ipynb
+    Notebook: 09_embeddings_calibration_seeds.ipynb
     """
     ax = _ax(ax, (6.5, 3))
     labels = [f"{r.model}\n{r.measure.replace('_', ' ')}" for r in summary.itertuples()]

@@ -1,6 +1,6 @@
 """What a trained model says about audio: one probability protocol for every model, timelines, whole recordings.
 
-Notebook: 04_confusion_matrix.ipynb, 05_your_own_recording.ipynb
+Notebook: 05_evaluation.ipynb, 07_your_own_recording.ipynb
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class ProbabilityModel(Protocol):
 def predict_any(model, X: np.ndarray) -> np.ndarray:
     """Genre probabilities ``(n_clips, n_genres)`` from any model: a :class:`ProbabilityModel` or a Keras CNN.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     if isinstance(model, ProbabilityModel):
         return np.asarray(model.predict_proba(X))
@@ -55,7 +55,7 @@ def genre_timeline(model, y: np.ndarray, genres, *, hop_seconds: float = 1.5,
     pandas.DataFrame
         Index ``start_s`` (window start), one probability column per genre.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 06_voting_attention_baseline.ipynb
     """
     X, starts = window_features(y, hop_seconds=hop_seconds, params=params)
     proba = predict_any(model, X)
@@ -73,7 +73,7 @@ def file_timeline(model, path, genres, *, hop_seconds: float = HOP_SECONDS, para
     padded_seconds : float
         Silence appended to a recording shorter than 9 s (0.0 otherwise).
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     probas, starts, padded = [], [], 0.0
     for X, st, pad in file_windows(path, hop_seconds=hop_seconds, params=params):
@@ -113,7 +113,7 @@ def predict_recording(model, path, genres, *, hop_seconds: float = HOP_SECONDS, 
         genre, probability}``), ``flags`` (``"padded"`` for a recording shorter
         than 9 s, ``"silent"``) and ``error`` (None, or why it failed).
 
-    Notebook: 05_your_own_recording.ipynb
+    Notebook: 07_your_own_recording.ipynb
     """
     genres = list(genres)
     if not 1 <= top <= len(genres):

@@ -1,6 +1,6 @@
 """Trained models on disk: a ``.keras`` file with a JSON sidecar (genres, audio parameters, layout, history).
 
-Notebook: 03_train_cnn.ipynb (saving), 04_confusion_matrix.ipynb (loading)
+Notebook: 04_train_cnn.ipynb (saving), 05_evaluation.ipynb (loading)
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def save_model(model, path, *, genres, params: AudioParams = AUDIO, history: dic
     Path
         The model path.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     path = Path(path)
     if path.suffix != ".keras":
@@ -89,7 +89,7 @@ def load_model(path, *, genres=None, params: AudioParams = AUDIO):
     ValueError
         If the genre list, the audio parameters or the input shape do not match.
 
-    Notebook: 04_confusion_matrix.ipynb
+    Notebook: 05_evaluation.ipynb
     """
     path = Path(path)
     meta_path = _meta_path(path)

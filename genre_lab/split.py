@@ -5,7 +5,7 @@ so the model is never tested on a song it heard in training. The split is
 saved as a CSV manifest next to the data and reloaded, so every student and
 every CI run sees the same one.
 
-Notebook: 02_dataset_split.ipynb
+Notebook: 03_dataset_split.ipynb
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def split_tracks(tracks: pd.DataFrame, *, train: float = 0.75, test: float = 0.1
         ``track_id``, ``genre``, ``split`` (one of :data:`SPLITS`), in the
         order of ``tracks``.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     from sklearn.model_selection import train_test_split
 
@@ -91,7 +91,7 @@ def manifest_path(root=None, genres=None, seed: int = DEFAULT_SEED) -> Path:
     Path
         ``.../split_<genres>_seed<S>.csv``.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     root = data_root(root)
     tag = "-".join(sorted(genres)) if genres is not None else "all"
@@ -128,7 +128,7 @@ def load_manifest(path) -> pd.DataFrame:
     ValueError
         If a column is missing, a split name is unknown or a song is listed twice.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     split = pd.read_csv(path, dtype=str)
     missing = {"track_id", "genre", "split"} - set(split.columns)
@@ -168,7 +168,7 @@ def load_or_make_split(tracks: pd.DataFrame, root=None, *, seed: int = DEFAULT_S
         If a saved manifest does not cover exactly these tracks; the message
         says which differ and how to start afresh.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     path = Path(path) if path is not None else manifest_path(root, sorted(set(tracks["genre"])), seed)
     if path.is_file():
@@ -209,7 +209,7 @@ def split_from_lists(tracks: pd.DataFrame, *, train, validation, test) -> tuple[
     missing : pandas.DataFrame
         ``entry``, ``split``: listed songs of the selected genres not on disk.
 
-    Notebook: 02_dataset_split.ipynb
+    Notebook: 03_dataset_split.ipynb
     """
     genres = set(tracks["genre"])
     owner, missing = {}, []

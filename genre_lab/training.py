@@ -1,6 +1,6 @@
 """Seeded training, one line per epoch, and a training cache that makes re-running a notebook cost seconds.
 
-Notebook: 03_train_cnn.ipynb
+Notebook: 04_train_cnn.ipynb
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def seed_everything(seed: int) -> None:
         The same seed gives bit-identical weights on the same machine and
         thread count; other CPUs may differ in the last bits.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     keras = _keras()
     keras.utils.set_random_seed(int(seed))
@@ -78,7 +78,7 @@ def train_model(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int 
         ``{"accuracy": [...], "loss": [...], "val_accuracy": [...], "val_loss": [...]}``,
         one value per epoch.
 
-    Notebook: 03_train_cnn.ipynb
+    Notebook: 04_train_cnn.ipynb
     """
     from .model import check_input, model_layout, to_model_layout  # (model builds on this module's seeding)
 

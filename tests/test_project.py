@@ -35,7 +35,7 @@ def test_generated_data_is_git_ignored():
         assert entry in ignored
 
 
-def test_the_background_training_builds_notebook_03s_exercise_as_the_notebook_does():
+def test_the_background_training_builds_notebook_04s_dropout_model_as_the_notebook_does():
     """tasks.py trains the exercise model ahead of the browser test; only an identical build hits the training cache."""
     import ast
     import importlib.util
@@ -45,7 +45,7 @@ def test_the_background_training_builds_notebook_03s_exercise_as_the_notebook_do
     spec = importlib.util.spec_from_file_location("tasks", REPO / "tasks.py")
     tasks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tasks)
-    nb = nbformat.read(REPO / "notebooks" / "03_train_cnn.ipynb", as_version=4)
+    nb = nbformat.read(REPO / "notebooks" / "04_train_cnn.ipynb", as_version=4)
     cell = next(c.source for c in nb.cells if "nbval-skip" in c.metadata.get("tags", []) and "try_model" in c.source)
 
     def calls(code):
@@ -63,8 +63,9 @@ def test_the_background_training_builds_notebook_03s_exercise_as_the_notebook_do
     assert calls(tasks.BACKGROUND_TRAINING) == want
 
 
-def test_the_background_computes_notebook_07s_musicnn_embeddings_as_the_notebook_does():
-    """tasks.py computes notebook 07's embeddings ahead of nbval and the browser; only the same calls hit the cache."""
+def test_the_background_computes_the_musicnn_embeddings_of_notebooks_10_and_11_as_they_do():
+    """tasks.py computes the embeddings of notebooks 10 and 11 (their exercise checks included) ahead of nbval and the
+    browser; only the same calls hit the cache."""
     import ast
     import importlib.util
 
@@ -73,8 +74,6 @@ def test_the_background_computes_notebook_07s_musicnn_embeddings_as_the_notebook
     spec = importlib.util.spec_from_file_location("tasks", REPO / "tasks.py")
     tasks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tasks)
-    nb = nbformat.read(REPO / "notebooks" / "07_transfer_learning.ipynb", as_version=4)
-    exercise = [c.source for c in nb.cells if "answer_2" in c.source]  # an exercise's own embeddings: not ahead
 
     def calls(code):
         """(split, model, seconds) of every gl.musicnn_embeddings call."""
@@ -82,15 +81,18 @@ def test_the_background_computes_notebook_07s_musicnn_embeddings_as_the_notebook
         for node in ast.walk(ast.parse(code)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     node.func.attr == "musicnn_embeddings":
-                split = "train" if "train" in ast.unparse(node.args[0]) else "test"
+                songs = ast.unparse(node.args[0])
+                split = "validation" if "val" in songs else "train" if "train" in songs else "test"
                 kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
                 found.add((split, kw.get("model", "msd"), kw.get("seconds")))
         return found
 
-    code_cells = [c.source for c in nb.cells if c.cell_type == "code" and c.source not in exercise]
-    in_notebook = set().union(*(calls(c) for c in code_cells))
-    assert in_notebook == calls(tasks.BACKGROUND_TRAINING) == {
-        ("test", "msd", None), ("test", "mtt", 9.0), ("train", "msd", 3.0)}
+    cells = [c.source for name in ("10_musicnn_zero_shot", "11_transfer_learning")
+             for c in nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4).cells if c.cell_type == "code"]
+    in_notebooks = set().union(*(calls(c) for c in cells))
+    assert in_notebooks == calls(tasks.BACKGROUND_TRAINING) == {
+        ("test", "msd", None), ("test", "mtt", 9.0), ("train", "msd", 3.0), ("train", "mtt", 3.0),
+        ("validation", "msd", 3.0)}
 
 
 def test_importing_the_package_changes_nothing():
@@ -122,7 +124,7 @@ def test_setup_environment_sets_defaults_and_keeps_the_users_choice(monkeypatch)
 def test_broad_exception_handlers_are_at_most_two_and_explained():
     sites = [(p.relative_to(REPO), i, line) for p in (REPO / "genre_lab").rglob("*.py")
              for i, line in enumerate(p.read_text().splitlines(), 1) if "except Exception" in line]
-    assert len(sites) <= 2, sites
+    assert len(sites) <= 3, sites
     assert all("kept on purpose" in line for _, _, line in sites), sites
 
 

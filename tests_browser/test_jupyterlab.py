@@ -123,64 +123,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
     errors_in_console = []
     page.on("pageerror", lambda err: errors_in_console.append(str(err)))
     try:
-        # ?reset: a fresh workspace, so only this notebook is open
-        page.goto(f"{url}/lab/tree/{nb_path.name}?reset&token={token}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        assert not page.get_by_text("official Jupyter news").is_visible(), "the news pop-up should be disabled"
-        # the kernel must be up (status bar: "... | Idle") before the menus act on it, or a click can be lost
-        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=180_000)
-        outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
-        for _attempt in range(3):  # clear the committed outputs, so that every output checked comes from this run
-            page.get_by_role("menuitem", name="Edit", exact=True).click()
-            page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
-            for _ in range(40):
-                if outputs.count() == 0:
-                    break
-                time.sleep(0.5)
-            if outputs.count() == 0:
-                break
-        assert outputs.count() == 0, f"{nb_path.name}: the committed outputs could not be cleared"
-        prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
-        for _attempt in range(3):  # a click while the kernel is still starting can be lost: try again
-            dialog = page.locator(".jp-Dialog .jp-mod-accept")
-            if dialog.count():  # e.g. "Select Kernel": take the default (python3)
-                dialog.first.click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            started = False
-            for _ in range(60):
-                if any(re.search(r"\[(\*|\d+)\]", t) for t in prompts.all_inner_texts()):
-                    started = True
-                    break
-                time.sleep(0.5)
-            if started:
-                break
-        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        deadline, idle_since, texts, resumed = time.time() + CELL_TIMEOUT_S * 2, None, [], 0
-        while time.time() < deadline:
-            texts = prompts.all_inner_texts()
-            done = [t for t in texts if re.search(r"\[\d+\]", t)]
-            if len(texts) == want["code_cells"] and len(done) == len(texts) and idle.count():
-                break
-            # Run All stops at a cell that raises: the kernel goes idle with cells left unrun
-            idle_since = (idle_since or time.time()) if idle.count() and "[*]" not in "".join(texts) else None
-            if idle_since and time.time() - idle_since > 10:
-                if resumed < 1 and not panel_errors(page).count():  # no error: the queue was lost, not stopped
-                    first = next(i for i, t in enumerate(texts) if not re.search(r"\[\d+\]", t))
-                    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").nth(first).click()
-                    page.get_by_role("menuitem", name="Run", exact=True).click()
-                    page.get_by_role("menuitem", name="Run Selected Cell and All Below", exact=True).click()
-                    resumed, idle_since = resumed + 1, None
-                    time.sleep(2.0)
-                    continue
-                break
-            time.sleep(1.0)
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        tracebacks = panel_errors(page)
-        assert tracebacks.count() == 0, f"{nb_path.name}: a cell shows an error: {tracebacks.first.inner_text()[:800]}"
-        unrun = [t for t in texts if not re.search(r"\[\d+\]", t)]
-        assert not unrun and len(texts) == want["code_cells"], f"{nb_path.name}: cells not run: {texts}"
+        panel = _run_all_cells(page, url, token, nb_path.name, want["code_cells"])
         images = panel.locator(".jp-RenderedImage img")
         assert images.count() == want["images"], f"{nb_path.name}: {images.count()} figures, committed {want['images']}"
         for i in range(images.count()):
@@ -212,6 +155,92 @@ def test_notebook_runs_in_jupyterlab(lab, browser, nb_path):
         page.screenshot(path=str(SHOTS / f"{nb_path.stem}.png"), full_page=True, timeout=120_000,
                         animations="disabled")
         assert not errors_in_console, errors_in_console
+    finally:
+        page.close()
+        _shut_down_kernels(url, token)
+
+
+def _run_all_cells(page, url: str, token: str, name: str, code_cells: int):
+    """Open notebook ``name`` (a path under the lab's root), clear its outputs, Run All, wait, and assert that no
+    cell shows an error and every cell ran. Returns the open notebook's panel."""
+    # ?reset: a fresh workspace, so only this notebook is open
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    assert not page.get_by_text("official Jupyter news").is_visible(), "the news pop-up should be disabled"
+    # the kernel must be up (status bar: "... | Idle") before the menus act on it, or a click can be lost
+    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=180_000)
+    outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
+    for _attempt in range(3):  # clear the committed outputs, so that every output checked comes from this run
+        page.get_by_role("menuitem", name="Edit", exact=True).click()
+        page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
+        for _ in range(40):
+            if outputs.count() == 0:
+                break
+            time.sleep(0.5)
+        if outputs.count() == 0:
+            break
+    assert outputs.count() == 0, f"{name}: the committed outputs could not be cleared"
+    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+    for _attempt in range(3):  # a click while the kernel is still starting can be lost: try again
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():  # e.g. "Select Kernel": take the default (python3)
+            dialog.first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        started = False
+        for _ in range(60):
+            if any(re.search(r"\[(\*|\d+)\]", t) for t in prompts.all_inner_texts()):
+                started = True
+                break
+            time.sleep(0.5)
+        if started:
+            break
+    idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    deadline, idle_since, texts, resumed = time.time() + CELL_TIMEOUT_S * 2, None, [], 0
+    while time.time() < deadline:
+        texts = prompts.all_inner_texts()
+        done = [t for t in texts if re.search(r"\[\d+\]", t)]
+        if len(texts) == code_cells and len(done) == len(texts) and idle.count():
+            break
+        # Run All stops at a cell that raises: the kernel goes idle with cells left unrun
+        idle_since = (idle_since or time.time()) if idle.count() and "[*]" not in "".join(texts) else None
+        if idle_since and time.time() - idle_since > 10:
+            if resumed < 1 and not panel_errors(page).count():  # no error: the queue was lost, not stopped
+                first = next(i for i, t in enumerate(texts) if not re.search(r"\[\d+\]", t))
+                page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").nth(first).click()
+                page.get_by_role("menuitem", name="Run", exact=True).click()
+                page.get_by_role("menuitem", name="Run Selected Cell and All Below", exact=True).click()
+                resumed, idle_since = resumed + 1, None
+                time.sleep(2.0)
+                continue
+            break
+        time.sleep(1.0)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    tracebacks = panel_errors(page)
+    assert tracebacks.count() == 0, f"{name}: a cell shows an error: {tracebacks.first.inner_text()[:800]}"
+    unrun = [t for t in texts if not re.search(r"\[\d+\]", t)]
+    assert not unrun and len(texts) == code_cells, f"{name}: cells not run: {texts}"
+    return panel
+
+
+def test_student_version_gives_feedback(lab, browser):
+    """A student opens the student version of notebook 01 and runs it all: every check says "not done yet", and no
+    cell shows an error (an untouched placeholder is not a traceback)."""
+    import genre_lab as gl
+
+    url, token, work = lab
+    summaries = {s["notebook"]: s for s in gl.build_exercises(out=work)}
+    name = NOTEBOOKS[0].name
+    student = nbformat.read(work / "student" / name, as_version=4)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        panel = _run_all_cells(page, url, token, f"student/{name}", sum(c.cell_type == "code" for c in student.cells))
+        feedback = panel.locator(".jp-OutputArea-output", has_text="not done yet")
+        assert feedback.count() == summaries[name]["exercises"], f"{feedback.count()} checks say 'not done yet'"
+        assert panel.locator(".jp-OutputArea-output", has_text=re.compile(r"Exercise \d\d\.\d: correct")).count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"student_{NOTEBOOKS[0].stem}.png"), timeout=120_000)
     finally:
         page.close()
         _shut_down_kernels(url, token)

@@ -29,7 +29,7 @@ the same seed gives the same audio, whatever was spoken before.
 
 The styles are data (:data:`VOICE_STYLES`), as the recipes are.
 
-Notebook: 01_mel_spectrograms.ipynb
+Notebook: 02_voices_and_song_form.ipynb
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float 
     ValueError
         If ``style`` is not a known style.
 
-    Notebook: 01_mel_spectrograms.ipynb
+    Notebook: 02_voices_and_song_form.ipynb
     """
     if style not in VOICE_STYLES:
         raise ValueError(f"unknown voice style {style!r}; known: {', '.join(VOICE_STYLES)}")
@@ -275,7 +275,7 @@ def render_vocal(notes, *, style: str, sr: int, seed: int, formant_scale: float 
 def phrases(notes, gap: float = 0.6) -> list[list]:
     """Sorted notes grouped into phrases: a rest longer than ``gap`` seconds starts a new one (a breath).
 
-    Notebook: 01_mel_spectrograms.ipynb
+    Notebook: 02_voices_and_song_form.ipynb
     """
     out: list[list] = []
     for note in notes:
@@ -288,7 +288,7 @@ def phrases(notes, gap: float = 0.6) -> list[list]:
 def vocal_spans(notes, style: str) -> list[tuple[float, float]]:
     """Where a vocal part is heard, ``(start_s, end_s)``: each note when sung, each phrase's span when spoken.
 
-    Notebook: 01_mel_spectrograms.ipynb
+    Notebook: 02_voices_and_song_form.ipynb
     """
     notes = sorted(notes, key=lambda n: n.start)
     if VOICE_STYLES[style].get("spoken"):
@@ -379,7 +379,7 @@ def speak(text: str, *, voice: str = "Denis", rate: int = 175, pitch: int = 50, 
         Base pitch and intonation range, 0-100.
     sr : int
 
-    Notebook: 01_mel_spectrograms.ipynb
+    Notebook: 02_voices_and_song_form.ipynb
     """
     if voice not in SPEAKERS:
         raise ValueError(f"unknown speaker {voice!r}; known: {', '.join(SPEAKERS)}")

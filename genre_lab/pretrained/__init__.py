@@ -5,7 +5,7 @@ network written out layer by layer with the weights loaded by name, and
 ``tagging`` turns any recording or a whole dataset into musicnn's tags and
 embeddings.
 
-Notebook: 07_transfer_learning.ipynb
+Notebook: 10_musicnn_zero_shot.ipynb
 """
 
 from .musicnn import (

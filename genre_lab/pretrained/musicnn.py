@@ -26,7 +26,7 @@ for what they do; :data:`CHECKPOINT_NAMES` maps each to the TensorFlow 1
 variable scope its weights come from, and a test checks the port against the
 original graph run from the wheel's ``.meta`` file.
 
-Notebook: 07_transfer_learning.ipynb
+Notebook: 10_musicnn_zero_shot.ipynb
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def build_musicnn(n_tags: int = 50, *, n_frames: int = PATCH_FRAMES, n_mels: int
         probabilities ``(n_patches, 50)`` and the penultimate layer
         ``(n_patches, 200)``.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     keras = _keras()
     layers = keras.layers
@@ -212,7 +212,7 @@ def load_musicnn(model: str = "msd"):
     keras.Model
         See :func:`build_musicnn`; ``model.tags`` (attribute) lists the 50 tag names.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     if model not in MUSICNN_MODELS:
         raise ValueError(f"unknown musicnn model {model!r}; choose one of {', '.join(MUSICNN_MODELS)}")

@@ -6,7 +6,7 @@ below the peak, so loudness is kept), cut into non-overlapping 187-frame (3 s)
 patches, as musicnn's ``extractor.batch_data`` does. The tags of a recording
 are the mean of its patches' tag probabilities, as musicnn's tagger reports.
 
-Notebook: 07_transfer_learning.ipynb
+Notebook: 10_musicnn_zero_shot.ipynb
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def musicnn_input(y: np.ndarray) -> np.ndarray:
     above 6.55 (loud low notes: 0.6% of a loud demo metal clip's bins)
     overflows to ``inf``; here the product is taken in float32.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     S = _mel_power(np.asarray(y, dtype=np.float32), MUSICNN_AUDIO)
     return _compress(S)
@@ -85,7 +85,7 @@ def musicnn_patches(spectrogram: np.ndarray) -> tuple[np.ndarray, float]:
     padded_seconds : float
         Seconds of silence added to a short recording (0.0 otherwise).
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     n = len(spectrogram)
     if n < PATCH_FRAMES:
@@ -118,7 +118,7 @@ def file_patches(path, *, seconds: float | None = None) -> tuple[np.ndarray, flo
     n_samples : int
         Samples decoded at 16 kHz.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     S, n_samples = file_mel_power(path, params=MUSICNN_AUDIO)
     if n_samples < MIN_SECONDS * MUSICNN_AUDIO.sample_rate:
@@ -133,7 +133,7 @@ def file_patches(path, *, seconds: float | None = None) -> tuple[np.ndarray, flo
 def tag_patches(net, patches: np.ndarray, *, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """Tag probabilities ``(n, 50)`` and embeddings ``(n, 200)`` of musicnn patches ``(n, 187, 96)``.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     patches = _check_patches(patches)
     tags, emb = [], []
@@ -149,7 +149,7 @@ def tag_patches(net, patches: np.ndarray, *, batch_size: int = 32) -> tuple[np.n
 def top_genre_tag(tag_probabilities: np.ndarray, model: str = "msd") -> np.ndarray:
     """The most probable *genre* tag of each row (musicnn tags ``(n, 50)``), among :data:`GENRE_TAGS`.
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     tags = MUSICNN_TAGS[model]
     cols = [tags.index(t) for t in GENRE_TAGS[model]]
@@ -172,7 +172,7 @@ def tag_recording(path, *, model: str = "msd", top: int = 5) -> dict:
         (``"padded"`` for a recording shorter than 3 s) and ``error`` (None, or
         why the file could not be used).
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     net = load_musicnn(model)
     n_tags = len(net.tags)
@@ -288,7 +288,7 @@ def musicnn_embeddings(tracks: pd.DataFrame, root=None, *, model: str = "msd", s
     -------
     EmbeddingSet
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 11_transfer_learning.ipynb
     """
     root = data_root(root)
     seconds = None if seconds is None else float(seconds)  # 9 and 9.0 are one cache entry

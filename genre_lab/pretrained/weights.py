@@ -11,7 +11,7 @@ proxy settings apply; its SHA-256 is pinned below. A wheel the user already has
 is used with ``genre-lab tag --wheel PATH`` or ``$GENRE_LAB_MUSICNN_WHEEL``.
 Nothing of the wheel is committed: it lives in the git-ignored data cache.
 
-Notebook: 07_transfer_learning.ipynb
+Notebook: 10_musicnn_zero_shot.ipynb
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def musicnn_checkpoint(model: str = "msd", *, wheel=None, dest=None) -> Path:
         A folder holding ``.index``, ``.data-00000-of-00001`` and ``.meta``
         (read it with ``tf.compat.v1.train.NewCheckpointReader(str(folder) + "/")``).
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     if model not in MUSICNN_MODELS:
         raise ValueError(f"unknown musicnn model {model!r}; choose one of {', '.join(MUSICNN_MODELS)}")
@@ -102,7 +102,7 @@ def fetch_musicnn(*, wheel=None, dest=None) -> Path:
         and where to put the file), or a wheel's checksum does not match (a
         wheel downloaded here is deleted then).
 
-    Notebook: 07_transfer_learning.ipynb
+    Notebook: 10_musicnn_zero_shot.ipynb
     """
     dest = Path(dest) if dest is not None else pretrained_dir()
     target = dest / "musicnn-0.1.0"
