@@ -6,8 +6,11 @@ browser. This test starts JupyterLab from the project's environment on
 the committed ones are never touched), runs Run -> Run All Cells, waits for
 every cell to finish, and checks what a student would see: no error, every
 figure the committed notebook has rendered as an image, audio players that
-play, and notebook 05's upload widget. A full-page screenshot of each notebook
-goes to ``build/browser/``.
+play, and the upload widgets of notebooks 07 and 11. A full-page screenshot of
+each notebook goes to ``build/browser/``. One more test opens the student
+version of notebook 01 (``genre-lab exercises``: solutions replaced by
+placeholders), runs it all, and sees "not done yet" under every exercise and no
+error.
 
 Chromium comes from the Debian package ``chromium`` (``.ci/run`` installs it);
 Playwright drives it through ``executable_path``, so Playwright's own browser

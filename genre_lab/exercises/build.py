@@ -26,7 +26,8 @@ import copy
 import re
 from pathlib import Path
 
-__all__ = ["BEGIN", "END", "build_exercises", "notebook_summary", "solution_blocks", "student_source"]
+__all__ = ["BEGIN", "END", "build_exercises", "notebook_summary", "solution_blocks", "student_source",
+           "student_version"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"

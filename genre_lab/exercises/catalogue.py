@@ -162,7 +162,8 @@ _EX = [
     Exercise("01.2", "the STFT bin nearest 440 Hz",
              exact(round(440 / (AUDIO.sample_rate / AUDIO.n_fft)),
                    "bin k sits at k × 22,050 / 1,024 ≈ 21.5 Hz × k: divide 440 Hz by the spacing and round."),
-             "440 / 21.53 = 20.4, so bin 20 (431 Hz); the tone leaks a little into bin 21 (452 Hz)."),
+             "440 / 21.53 = 20.4, so bin 20 (431 Hz); bin 21 (452 Hz) gets almost as much: a tone between bins "
+             "spreads over both."),
     Exercise("01.3", "the genre with the strongest onsets",
              exact(lambda table, **_: table["onset_strength"].idxmax(),
                    "read the onset_strength column and take the genre with the largest value "
@@ -177,7 +178,8 @@ _EX = [
     Exercise("02.1", "the voice styles spoken by the speech synthesizer",
              exact(lambda **_: _spoken(), "the section lists three styles made by eSpeak NG; the sung ones come "
                                           "from the source-filter synthesizer."),
-             "rap, toasting and shouts are words spoken by eSpeak NG; sung, twang, growl and scream are synthesized."),
+             "rap, toasting and shouts are words spoken by eSpeak NG; sung, twang, growl and scream come from the "
+             "source-filter synthesizer."),
     Exercise("02.2", "demo hiphop clips without a voice",
              number(_demo_only(lambda meta, **_: int(((meta["genre"] == "hiphop") & (meta["vocal"] == "")).sum())),
                     "count the rows of meta whose genre is hiphop AND whose vocal is the empty string \"\"."),
@@ -201,7 +203,8 @@ _EX = [
              pair(lambda **_: __import__("genre_lab").accuracy_interval(12, 15),
                   "use the Wilson formula of the primer (the plain p ± 1.96·√(p(1−p)/n) is another, cruder interval), "
                   "as shares between 0 and 1.", tol=0.005),
-             "about 55%-93%: one genre's 15 test songs say little about its recall."),
+             "about 55%-93%: one genre's 15 test songs say little about how well that genre is "
+             "recognised."),
     Exercise("03.3", "songs in another set with split seed 1",
              number(lambda tracks, split, **_: int((__import__("genre_lab").split_tracks(tracks, seed=1)["split"]
                                                     .to_numpy() != split["split"].to_numpy()).sum()),
