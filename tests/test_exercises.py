@@ -89,8 +89,8 @@ def _examples():
     result = {"top": [{"genre": "metal", "probability": 0.5}, {"genre": "classical", "probability": 0.3},
                       {"genre": "reggae", "probability": 0.1}]}
     rows = {"normal model": {"recall": 0.87}, "cued model": {"recall": 0.2}}
-    texts = {key: _notebook_solutions()[key] for key in ("01.4", "02.4", "03.4", "04.4", "07.4", "08.4", "09.4",
-                                                         "10.4", "11.4")}
+    texts = {key: _notebook_solutions()[key] for key in ("01.4", "02.4", "03.4", "04.4", "04.5", "07.4", "08.4",
+                                                         "09.4", "10.4", "11.4")}
     examples = {
         "01.1": (1292, 1291, {}), "01.2": (20, 21, {}),
         "01.3": ("hiphop", "classical",

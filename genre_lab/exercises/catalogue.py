@@ -230,6 +230,12 @@ _EX = [
              text(2, {"filters slide along time": ("time", "slide", "shift", "along", "wherever"),
                       "every band read at each step": ("band", "channel", "spectrum", "frequenc")}),
              "sliding along time finds a pattern wherever it happens; the 128 bands are read together as channels."),
+    Exercise("04.5", "softmax, cross-entropy and batch normalisation, a sentence each",
+             text(3, {"softmax: probabilities": ("probabilit", "sum to 1", "sum to one"),
+                      "cross-entropy: the loss": ("loss", "wrong", "penal", "minimis", "minimiz", "true genre"),
+                      "batch normalisation: steadier, faster training": ("centre", "center", "scale", "normalis",
+                                                                         "normaliz", "larger step", "statistic")}),
+             "probabilities from scores, the loss that training minimises, and steadier, larger steps."),
     # 05 -- evaluation
     Exercise("05.1", "accuracy from the confusion matrix",
              number(lambda cm, **_: np.trace(np.asarray(cm)) / np.asarray(cm).sum(),
