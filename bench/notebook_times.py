@@ -74,6 +74,12 @@ def main(argv=None) -> int:
     gl.setup_environment()
     gl.ensure_dataset()
     paths = [q for q in gl.notebooks.notebook_paths() if not args.only or q.name[:2] in args.only]
+    if args.write:  # before the long run: every notebook must have the line to replace
+        import nbformat
+
+        missing = [q.name for q in paths if not LINE.search(nbformat.read(q, as_version=4).cells[0].source)]
+        if missing:
+            raise SystemExit(f"no **Run time** line in the first cell of: {', '.join(missing)}")
     weights = pretrained_dir()
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="genre_lab_cold_") as cache:

@@ -239,13 +239,15 @@ def cmd_validate(args) -> int:
 def cmd_run_notebooks(args) -> int:
     from .notebooks import run_notebooks
 
+    from .config import repo_dir
     from .exercises import build_exercises
 
     results = run_notebooks(out=args.out, timeout=args.timeout)
     summaries = build_exercises(out=args.out)  # the exercise sets, from the committed notebooks
+    out = Path(args.out) if args.out else (repo_dir() or Path.cwd()) / "build"
     print(f"exercises: student and instructor versions of {len(summaries)} notebooks "
-          f"({sum(s['exercises'] for s in summaries)} exercises) in build/student/ and build/instructor/"
-          if args.out is None else f"exercises: student and instructor versions in {args.out}/")
+          f"({sum(s['exercises'] for s in summaries)} exercises) in {_show(out / 'student')}/ and "
+          f"{_show(out / 'instructor')}/")
     return 0 if all(r["ok"] for r in results) else 1
 
 

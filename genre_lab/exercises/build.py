@@ -50,34 +50,57 @@ def solution_blocks(source: str) -> list[str]:
     return blocks
 
 
-def _placeholder(block: str, indent: str) -> str:
-    """What the student gets in place of one solution block."""
+def _stored_names(nodes) -> list[str]:
+    """Plain names a block assigns, at any depth (in loops, branches, with-blocks), in order of first appearance."""
+    names: list[str] = []
+    local: set[str] = set()  # a comprehension's loop variables live only inside it
+    for top in nodes:
+        for node in ast.walk(top):
+            if isinstance(node, ast.comprehension):
+                local |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
+                names.append(node.id)
+    return [name for name in names if name not in local]
+
+
+def _function_stub(node: ast.FunctionDef) -> str:
+    """A function's signature (decorators, annotations) and docstring, with an empty body."""
+    stub = ast.FunctionDef(name=node.name, args=node.args, body=[], decorator_list=node.decorator_list,
+                           returns=node.returns, type_params=getattr(node, "type_params", []))
+    first = node.body[0] if node.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        stub.body.append(first)
+    stub.body.append(ast.Expr(ast.Constant(...)))
+    return ast.unparse(ast.fix_missing_locations(stub)) + "  # your code here"
+
+
+def _placeholder(block: str, marker_indent: str) -> str:
+    """What the student gets in place of one solution block: its imports and functions' signatures kept, every name
+    it assigns set to ``...`` (a written answer to empty triple quotes), the last one marked as the answer."""
     import textwrap
 
-    tree = ast.parse(textwrap.dedent(block))
-    lines = []
-    assigns = [n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))]
-    for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            words = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-            said = "your answer" if node is assigns[-1] else "a step on the way, if you like"
-            for target in targets:
-                names = target.elts if isinstance(target, ast.Tuple) else [target]
-                lhs = ", ".join(ast.unparse(n) for n in names)
-                if words:  # a written answer: the student writes between the quotes
-                    lines.append(f'{lhs} = """..."""  # {said}: replace ... with your sentences')
-                else:
-                    lines.append(f"{lhs} = {', '.join('...' for _ in names)}  # {said}")
-        elif isinstance(node, ast.FunctionDef):
-            lines.append(f"def {node.name}({ast.unparse(node.args)}):")
-            doc = ast.get_docstring(node)
-            if doc:
-                lines.append(f'    """{doc}"""')
-            lines.append("    ...  # your code here")
-    if not lines:
+    first = next((ln for ln in block.splitlines() if ln.strip()), "")
+    indent = first[: len(first) - len(first.lstrip())] or marker_indent
+    try:
+        tree = ast.parse("if True:\n" + textwrap.indent(block, "    ") if indent else block)
+    except SyntaxError as err:
+        raise ValueError(f"a solution block is not valid Python ({err.msg}, line {err.lineno}):\n{block}") from None
+    body = tree.body[0].body if indent else tree.body
+    lines = [ast.unparse(n) for n in body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    lines += [_function_stub(n) for n in body if isinstance(n, ast.FunctionDef)]
+    names = _stored_names([n for n in body if not isinstance(n, (ast.FunctionDef, ast.Import, ast.ImportFrom))])
+    written = {t.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Assign)
+               and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+               for t in n.targets if isinstance(t, ast.Name)}
+    for name in names:
+        said = "your answer" if name == names[-1] else "a step on the way, if you like"
+        if name in written:  # a written answer: the student writes between the quotes
+            lines.append(f'{name} = """..."""  # {said}: replace ... with your sentences')
+        else:
+            lines.append(f"{name} = ...  # {said}")
+    if not names and not any(isinstance(n, ast.FunctionDef) for n in body):
         raise ValueError(f"a solution block assigns no name and defines no function:\n{block}")
-    return "".join(f"{indent}{line}\n" for line in lines)
+    return "".join(f"{indent}{line}\n" for chunk in lines for line in chunk.splitlines())
 
 
 def student_source(source: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import AUDIO
-from .feedback import Exercise, NotApplicable, _value, array, exact, number, pair, text
+from .feedback import Exercise, NotApplicable, _scalar, _value, array, exact, number, pair, text
 
 __all__ = ["EXERCISES"]
 
@@ -28,9 +28,10 @@ def _windows(seconds: float, hop_seconds: float) -> set[int]:
 
 def _one_of(counts, hint: str):
     def judge(answer, **context):
-        if isinstance(answer, str) or not np.isscalar(answer):
+        if not _scalar(answer):
             return f"the answer should be one number, not {type(answer).__name__}"
-        return None if int(round(float(answer))) in counts() and float(answer) == round(float(answer)) else hint
+        value = float(np.asarray(answer))
+        return None if value.is_integer() and int(value) in counts() else hint
 
     return judge
 
@@ -46,11 +47,13 @@ def _demo_only(value):
 
 def _best_epoch(answer, *, history):
     val = np.asarray(history["val_accuracy"])
-    if isinstance(answer, str) or not np.isscalar(answer):
-        return "the answer should be an epoch number"
-    if answer == int(np.argmax(val)):
+    if not _scalar(answer) or not float(np.asarray(answer)).is_integer():
+        return "the answer should be an epoch number, a whole number"
+    answer = int(np.asarray(answer))
+    right = 1 <= answer <= len(val) and val[answer - 1] == val.max()
+    if answer == int(np.argmax(val)) and not right:
         return "epochs count from 1: Python's argmax counts from 0."
-    if not 1 <= answer <= len(val) or val[int(answer) - 1] < val.max():
+    if not 1 <= answer <= len(val) or val[answer - 1] < val.max():
         return f"the highest validation accuracy is {val.max():.3f}; find the epoch (from 1) where it is reached."
     return None
 
@@ -105,13 +108,27 @@ def _head_accuracy(train, test, song_ids, y):
 
 def _best_c(answer, *, train, validation):
     scores = {C: _head(C).fit(*train).score(*validation) for C in (0.001, 0.01, 0.1, 1)}
-    if answer not in scores:
+    grid = [C for C in scores if _scalar(answer) and np.isclose(float(np.asarray(answer)), C)]
+    if not grid:
         return "pick C from (0.001, 0.01, 0.1, 1)"
+    answer = grid[0]
     best = max(scores.values())
     if scores[answer] < best:
         return (f"C = {answer} scores {scores[answer]:.0%} on the validation patches; another C scores {best:.0%}. "
                 "Did you score on the validation songs, not the training or test songs?")
     return None
+
+
+def _wilson(right, n):
+    from ..evaluate import accuracy_interval
+
+    return accuracy_interval(right, n)
+
+
+def _moved(tracks, split):
+    from ..split import split_tracks
+
+    return int((split_tracks(tracks, seed=1)["split"].to_numpy() != split["split"].to_numpy()).sum())
 
 
 def _spoken():
@@ -143,7 +160,7 @@ def _points(expected, hint):
     base = number(expected, hint, tol=0.5)
 
     def judge(answer, **context):
-        if np.isscalar(answer) and not isinstance(answer, str) and 0 < abs(float(answer)) <= 1:
+        if _scalar(answer) and 0 < abs(float(np.asarray(answer))) <= 1:
             want = float(_value(expected, context))
             if abs(want) > 1.5:
                 return "give the drop in points (0-100), not as a share: 0.4 is 40 points"
@@ -170,8 +187,10 @@ _EX = [
                    "(table[\"onset_strength\"].idxmax() does it)."),
              "drums make the spectrum jump from frame to frame; check that the genre's spectrogram shows it."),
     Exercise("01.4", "why genre is hard, in three sentences",
-             text(3, {"labels that are subjective or overlap": ("subjective", "overlap", "disagree", "ambig", "share"),
-                      "genre changing within a song": ("within", "change", "section", "intro", "partway", "break"),
+             text(3, {"labels that are subjective or overlap": ("subjective", "overlap", "disagree", "ambig", "share",
+                                                                "agree", "mix", "blur", "opinion"),
+                      "genre changing within a song": ("within", "change", "section", "intro", "partway", "break",
+                                                       "switch", "middle", "part of"),
                       "the gap between signal and genre": ("signal", "gap", "number", "cultur", "pattern", "idea")}),
              "compare your wording with the top of the notebook: labels overlap, songs change, the gap is wide."),
     # 02 -- voices and songs that change
@@ -200,14 +219,13 @@ _EX = [
              exact(150, "15% of each genre's 100 songs are test songs; there are ten genres."),
              "15 per genre × 10 genres: 150 test songs."),
     Exercise("03.2", "the 95% Wilson interval of 12 right of 15",
-             pair(lambda **_: __import__("genre_lab").accuracy_interval(12, 15),
+             pair(lambda **_: _wilson(12, 15),
                   "use the Wilson formula of the primer (the plain p ± 1.96·√(p(1−p)/n) is another, cruder interval), "
                   "as shares between 0 and 1.", tol=0.005),
              "about 55%-93%: one genre's 15 test songs say little about how well that genre is "
              "recognised."),
     Exercise("03.3", "songs in another set with split seed 1",
-             number(lambda tracks, split, **_: int((__import__("genre_lab").split_tracks(tracks, seed=1)["split"]
-                                                    .to_numpy() != split["split"].to_numpy()).sum()),
+             number(lambda tracks, split, **_: _moved(tracks, split),
                     "compare other[\"split\"] with split[\"split\"] song by song and count the differences."),
              "a seed changes which songs are held out: results on one split are one draw."),
     Exercise("03.4", "what MFCCs are, in two sentences",
@@ -231,8 +249,9 @@ _EX = [
                       "every band read at each step": ("band", "channel", "spectrum", "frequenc")}),
              "sliding along time finds a pattern wherever it happens; the 128 bands are read together as channels."),
     Exercise("04.5", "softmax, cross-entropy and batch normalisation, a sentence each",
-             text(3, {"softmax: probabilities": ("probabilit", "sum to 1", "sum to one"),
-                      "cross-entropy: the loss": ("loss", "wrong", "penal", "minimis", "minimiz", "true genre"),
+             text(3, {"softmax: probabilities": ("probabilit", "sum to 1", "sum to one", "add up", "distribution"),
+                      "cross-entropy: the loss": ("loss", "wrong", "penal", "minimis", "minimiz", "true genre",
+                                                  "cost", "error", "correct", "far"),
                       "batch normalisation: steadier, faster training": ("centre", "center", "scale", "normalis",
                                                                          "normaliz", "larger step", "statistic")}),
              "probabilities from scores, the loss that training minimises, and steadier, larger steps."),
