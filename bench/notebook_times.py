@@ -59,7 +59,7 @@ def run_once(path: Path) -> float:
 
 def say(seconds: float) -> str:
     if seconds < 90:
-        return f"{5 * round(seconds / 5):.0f} s"
+        return f"{seconds:.0f} s"
     return f"{seconds / 60:.1f} min".replace(".0 min", " min")
 
 
