@@ -236,15 +236,20 @@ def cmd_validate(args) -> int:
     return 0 if rep["ok"] else 1
 
 
+def _build_dir(out) -> Path:
+    """Where the main job and the exercise sets go: ``out``, else ``build/`` of the checkout (or of the cwd)."""
+    from .config import repo_dir
+
+    return Path(out) if out else (repo_dir() or Path.cwd()) / "build"
+
+
 def cmd_run_notebooks(args) -> int:
+    from .exercises import build_exercises
     from .notebooks import run_notebooks
 
-    from .config import repo_dir
-    from .exercises import build_exercises
-
     results = run_notebooks(out=args.out, timeout=args.timeout)
-    summaries = build_exercises(out=args.out)  # the exercise sets, from the committed notebooks
-    out = Path(args.out) if args.out else (repo_dir() or Path.cwd()) / "build"
+    out = _build_dir(args.out)
+    summaries = build_exercises(out=out)  # the exercise sets, from the committed notebooks
     print(f"exercises: student and instructor versions of {len(summaries)} notebooks "
           f"({sum(s['exercises'] for s in summaries)} exercises) in {_show(out / 'student')}/ and "
           f"{_show(out / 'instructor')}/")
@@ -252,10 +257,9 @@ def cmd_run_notebooks(args) -> int:
 
 
 def cmd_exercises(args) -> int:
-    from .config import repo_dir
     from .exercises import build_exercises
 
-    out = Path(args.out) if args.out else (repo_dir() or Path.cwd()) / "build"
+    out = _build_dir(args.out)
     summaries = build_exercises(out=out)
     if args.json:
         print(json.dumps(summaries, indent=2))

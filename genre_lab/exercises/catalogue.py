@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import AUDIO
+from ..features import _window_hop_frames
 from .feedback import Exercise, NotApplicable, _scalar, _value, array, exact, number, pair, text
 
 __all__ = ["EXERCISES"]
@@ -22,8 +23,7 @@ def _windows(seconds: float, hop_seconds: float) -> set[int]:
     """Window counts a right answer may give: the plain formula, and the library's (hop rounded to STFT frames)."""
     plain = 1 + int((seconds - AUDIO.clip_seconds) / hop_seconds + 1e-9)
     frames = 1 + int(seconds * AUDIO.sample_rate) // AUDIO.hop_length
-    hop = max(1, int(round(hop_seconds * AUDIO.sample_rate / AUDIO.hop_length)))
-    return {plain, 1 + (frames - AUDIO.n_frames) // hop}
+    return {plain, 1 + (frames - AUDIO.n_frames) // _window_hop_frames(hop_seconds, AUDIO)}
 
 
 def _one_of(counts, hint: str):

@@ -3,10 +3,9 @@
 A check cell calls ``gl.check("04.2", answer, model=model)``: the exercise's key
 (notebook 04, exercise 2), the student's answer, and whatever the check needs
 from the notebook's run (a model, a table), never the expected value itself,
-which the judge computes. The message is one of three:
+which the judge computes. The message is one of four:
 
-* ``Exercise 04.2: not done yet ...`` -- the placeholder ``...`` is still there
-  (or a function still returns nothing);
+* ``Exercise 04.2: not done yet ...`` -- the placeholder ``...`` is still there;
 * ``Exercise 04.2: not yet. <hint>`` -- a wrong answer, with what is off;
 * ``Exercise 04.2: correct. <why>`` -- the same words on every machine, so
   that nbval, which compares outputs, proves that the solutions pass;
@@ -14,7 +13,7 @@ which the judge computes. The message is one of three:
   synthetic demo's metadata, and this is GTZAN.
 
 Nothing raises: an answer that makes the judge fail (a function of the
-student's that raises, an answer of the wrong type) is reported in one line.
+student's code that raises, an answer of the wrong type) is reported in one line.
 
 Notebook: all of them (their exercises)
 """
@@ -22,7 +21,7 @@ Notebook: all of them (their exercises)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -37,28 +36,21 @@ RIGHT = "correct"
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its key, its task in one line, its judge and an example of each answer.
+    """One exercise: its key, its task in one line, and its judge.
 
     ``judge(answer, **context)`` returns None if the answer is right, else a
     hint that says what is off. ``right`` is said to a right answer.
-    ``example`` is ``(right_answer, wrong_answer, context)`` for the unit
-    tests, which feed every judge its placeholder, a wrong and a right answer.
     """
 
     key: str
     task: str
     judge: Callable[..., str | None]
     right: str
-    example: tuple = field(repr=False, default=(None, None, {}))
-
-    @property
-    def notebook_number(self) -> str:
-        return self.key.split(".")[0]
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """What :func:`judge_answer` decided: ``status`` is "done", "todo" or "wrong"; ``message`` is what is shown."""
+    """What :func:`judge_answer` decided: ``status`` is "done", "todo", "wrong" or "skipped"; ``message`` is shown."""
 
     status: str
     message: str
@@ -101,11 +93,9 @@ def judge_answer(key: str, answer: Any, **context) -> Feedback:
         return todo
     try:
         hint = ex.judge(answer, **context)
-    except _NotDone:
-        return todo
     except NotApplicable as err:
         return Feedback("skipped", f"Exercise {key}: skipped on this data: {err}.")
-    except Exception as err:  # kept on purpose: a student's answer or function may raise anything; one line, no wall
+    except Exception as err:  # kept on purpose: a student's answer may make a judge raise anything; one line, no wall
         hint = f"checking your answer raised {type(err).__name__}: {err}"
     if hint is None:
         return Feedback("done", f"Exercise {key}: {RIGHT}. {ex.right[:1].upper()}{ex.right[1:]}")
@@ -122,20 +112,6 @@ def check(key: str, answer: Any, **context) -> None:
 
 class NotApplicable(Exception):
     """Raised by a judge when the exercise needs what this data lacks (the demo's metadata on GTZAN, a genre)."""
-
-
-class _NotDone(Exception):
-    """Raised by a judge when a student's function still returns the placeholder."""
-
-
-def _called(fn, *args):
-    """Call the student's function; a placeholder result means "not done yet"."""
-    if not callable(fn):
-        raise TypeError(f"the answer should be a function, not {type(fn).__name__}")
-    out = fn(*args)
-    if is_placeholder(out):
-        raise _NotDone
-    return out
 
 
 def sentences(answer: str) -> int:
@@ -192,15 +168,13 @@ def pair(expected, hint: str, *, tol: float):
     return judge
 
 
-def array(expected, hint: str, *, call=None, tol: float = 1e-6):
-    """Right if the answer (or, with ``call``, the student's function applied to ``call(context)``) is close to
-    ``expected`` element by element."""
+def array(expected, hint: str, *, tol: float = 1e-6):
+    """Right if the answer is close to ``expected`` element by element."""
 
     def judge(answer, **context):
-        got = _called(answer, *call(**context)) if call is not None else answer
         with np.errstate(all="ignore"):  # a genre without test songs has no recall: nan on both sides is right
             want = np.asarray(_value(expected, context), float)
-        got = np.asarray(got, float)
+        got = np.asarray(answer, float)
         if got.shape != want.shape:
             return f"the result has shape {got.shape}; expected {want.shape}"
         ok = np.allclose(got, want, rtol=0, atol=tol, equal_nan=True)
