@@ -154,6 +154,26 @@ def test_classical_has_no_drum_kit_and_metal_always_does():
         assert any(i.name == "drums" and i.is_drum for i in score.instruments)
 
 
+def test_country_sings_with_a_twang_over_soft_strings_in_its_drummed_sub_styles():
+    from genre_lab.demo.compose import compose
+
+    plans = [draw_plan("country", np.random.default_rng(s)) for s in range(200)]
+    voices = [p.parts["vocal"]["voice"]["style"] for p in plans if "vocal" in p.parts]
+    assert len(voices) > 170 and set(voices) == {"twang"}
+    strings = {sub: np.mean([("strings_soft" in p.parts) for p in plans if p.substyle == sub])
+               for sub in RECIPES["country"]["substyles"]}
+    assert strings["bluegrass"] == 0.0 and strings["ballad"] == 1.0, strings  # as the recipe's sub-styles say
+    assert 0.4 < strings["two_step"] < 0.8, strings
+    kits = [p.parts["drums"]["program"] for p in plans if "drums" in p.parts]
+    assert np.mean([k == 40 for k in kits]) > 0.55  # brushes, mostly
+    plan = next(p for p in plans if "strings_soft" in p.parts)
+    score = compose(plan, np.random.default_rng(0), 12.0)
+    pad = next(i for i in score.instruments if i.name == "strings_soft")
+    low, high = RECIPES["country"]["parts"]["strings_soft"]["register"]
+    assert pad.notes and all(low <= n.pitch <= high for n in pad.notes)
+    assert np.median([n.end - n.start for n in pad.notes]) > 60 / plan.bpm  # held chords, longer than a beat
+
+
 def test_classical_percussion_is_the_orchestra_kit_played_as_march_ostinato_or_accents():
     patterns = set()
     for substyle in ("march", "symphonic", "orchestra"):
@@ -471,8 +491,9 @@ def test_an_unknown_voice_style_or_speaker_is_an_error():
 def test_voices_appear_across_genres_and_rap_is_not_only_hiphop():
     styles = {g: {s for spec in r["parts"].values() if spec["role"] == "vocal" for s in spec["styles"]}
               for g, r in RECIPES.items()}
-    sung = [g for g, st in styles.items() if "sung" in st]
-    spoken = [g for g, st in styles.items() if st & {"rap", "toast", "shout"}]
+    spoken_styles = {s for s, spec in VOICE_STYLES.items() if spec.get("spoken")}
+    sung = [g for g, st in styles.items() if st - spoken_styles]  # sung, twang, growl, scream: a melody
+    spoken = [g for g, st in styles.items() if st & spoken_styles]
     assert len(sung) >= 4 and len(spoken) >= 3, (sung, spoken)
     plans = [draw_plan(g, np.random.default_rng(s)) for g in RECIPES for s in range(40)]
     voiced = {g: np.mean([any("voice" in p for p in plan.parts.values()) for plan in plans if plan.genre == g])
