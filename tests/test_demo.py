@@ -174,6 +174,31 @@ def test_country_sings_with_a_twang_over_soft_strings_in_its_drummed_sub_styles(
     assert np.median([n.end - n.start for n in pad.notes]) > 60 / plan.bpm  # held chords, longer than a beat
 
 
+def test_hiphop_always_raps_and_a_singer_takes_only_the_chorus_over_it():
+    from genre_lab.demo.compose import compose
+    from genre_lab.demo.render import vocal_style
+    from genre_lab.demo.score import Score
+
+    plans = [draw_plan("hiphop", np.random.default_rng(s)) for s in range(300)]
+    assert all(p.parts["rap"]["voice"]["style"] == "rap" and vocal_style(p) == "rap" for p in plans)
+    sung = [p for p in plans if "chorus" in p.parts]
+    assert 0.08 < len(sung) / len(plans) < 0.25 and all(p.parts["chorus"]["voice"]["style"] == "sung" for p in sung)
+    subs = {sub: np.mean([p.substyle == sub for p in plans]) for sub in RECIPES["hiphop"]["substyles"]}
+    assert subs["boom_bap"] > 0.55 and subs["trap"] < 0.2, subs  # GTZAN-era hip-hop: mostly boom-bap
+    assert all(p.parts["drums"]["program"] != 16 for p in plans if p.substyle == "boom_bap")  # no big rock snare
+    plan = sung[0]
+    plan.form["section_bars"] = 4
+    score = compose(plan, np.random.default_rng(1), 30.0)
+    timing = Score(plan, np.random.default_rng(1), 30.0)  # the same bar grid (the tempo has no rubato)
+    parts = {i.name: i for i in score.instruments}
+    def section(t):  # A (0) or B (1) section of a time in the clip
+        return timing.section(int(np.searchsorted(timing.bar_start, t + plan.offset_s, "right") - 1))
+
+    chorus = parts["chorus"].notes
+    assert chorus and all(section(n.start + 0.05) == 1 for n in chorus), "the singer sings B sections only"
+    assert any(section(n.start + 0.05) == 0 for n in parts["rap"].notes), "the rapper has the verses"
+
+
 def test_classical_percussion_is_the_orchestra_kit_played_as_march_ostinato_or_accents():
     patterns = set()
     for substyle in ("march", "symphonic", "orchestra"):

@@ -210,7 +210,9 @@ def _vocal(sc: Score, name: str, part: dict) -> None:
     a sung one (sung, twang, growl, scream) follows a melody (:func:`_melody`);
     either way the voice may wait out the first section (the intro) and
     leaves the band a section to itself now and then (a break or a solo).
-    The syllables are rendered by :mod:`.vocals`.
+    A part with ``sections`` sings only those (``(1,)``: the B sections, as
+    a singer takes the chorus of a rapped song). The syllables are rendered
+    by :mod:`.vocals`.
     """
     (_rap if part["voice"]["style"] in SPOKEN_STYLES else _melody)(sc, name, part)
     sb = sc.plan.form["section_bars"]
@@ -219,7 +221,9 @@ def _vocal(sc: Score, name: str, part: dict) -> None:
     if sc.rng.random() < 0.3:
         resting.add(0)  # an intro
     bars = np.searchsorted(sc.bar_start, [n[0] for n in sc.notes[name]], side="right") - 1
-    sc.notes[name] = [n for n, bar in zip(sc.notes[name], bars) if bar // sb not in resting]
+    sings_in = part.get("sections", (0, 1))  # a chorus singer sings the B sections only
+    sc.notes[name] = [n for n, bar in zip(sc.notes[name], bars)
+                      if bar // sb not in resting and sc.section(int(bar)) in sings_in]
 
 
 def _timpani(sc: Score, name: str, part: dict) -> None:

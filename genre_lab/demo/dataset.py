@@ -49,7 +49,7 @@ CLIP_SECONDS = 30.0
 #: Genres the demo generator has a recipe for, in the reference experiment's order.
 DEMO_GENRES = tuple(g for g in DEFAULT_GENRES if g in RECIPES)
 #: Bump when the generator changes what a seed produces: older demo clips are then regenerated.
-GENERATOR_VERSION = 7
+GENERATOR_VERSION = 8
 #: Marker file at the root of a generated demo dataset (JSON).
 METADATA = "metadata.csv"
 _COLUMNS = ["track_id", "genre", "substyle", "bpm", "key", "instruments", "vocal", "vocal_seconds", "other_genre",
