@@ -88,6 +88,17 @@ def test_a_held_note_grown_in_steps_equals_one_rendered_whole(bank, program, key
     np.testing.assert_array_equal(grown.render_note(bank, program, key, 90, 3.7, SR, out=work), whole)
 
 
+def test_a_full_note_cache_forgets_the_notes_used_longest_ago():
+    sf = SoundFont()
+    for key in (36, 38, 42, 36):  # a kick, a snare, a hi-hat, and the kick again
+        sf.render_note(128, 0, key, 100, 0.2, SR)
+    keys = lambda: [ck[2] for ck in sf._held_cache]  # noqa: E731
+    assert keys() == [38, 42, 36]  # in the order of last use
+    kick = sf._held_cache[next(ck for ck in sf._held_cache if ck[2] == 36)].nbytes
+    sf._evict(kick)
+    assert keys() == [36] and sf._note_bytes == kick  # the snare and the hi-hat went, the kick played last stays
+
+
 def test_a_score_written_by_write_score_reads_back_as_pretty_midis_own(tmp_path):
     import pretty_midi
 
@@ -504,6 +515,15 @@ def test_a_voice_is_the_same_for_the_same_seed_in_any_process_whatever_was_spoke
 def test_a_sung_vowel_has_its_formants_and_sits_on_the_notes_pitch():
     y = render_vocal(_notes([0.0], dur=1.0, pitch=57), style="sung", sr=SR, seed=1)  # A3 = 220 Hz
     assert abs(_f0(y[int(0.3 * SR):int(0.9 * SR)]) - 220.0) < 12.0  # vibrato moves it a little
+
+
+def test_the_glottal_pulse_is_read_at_any_phase_of_its_cycle():
+    from genre_lab.demo.vocals import _glottal
+
+    # float32 rounds a phase just below a whole cycle up to 1.0: the pulse's table must still be read there
+    cycle = np.array([0.0, 0.3, np.nextafter(np.float32(1), np.float32(0)), 1.0], np.float32)
+    y = _glottal(cycle, np.full(4, 110.0, np.float32), SR)
+    assert np.isfinite(y).all() and y[3] == pytest.approx(y[0], abs=1e-6)  # the cycle's end is the next one's start
 
 
 def test_an_unknown_voice_style_or_speaker_is_an_error():

@@ -216,10 +216,7 @@ class SoundFont:
         n_on = max(1, int(round(seconds * sr / 64)) * 64)  # note lengths on a 3 ms grid
         velocity = max(1, min(127, int(velocity)))
         if self._note_bytes > NOTE_CACHE_BYTES:  # bound the memory a long run can take
-            self._held_cache.clear()
-            self._held_state.clear()
-            self._complete.clear()
-            self._note_bytes = 0
+            self._evict(NOTE_CACHE_BYTES * 3 // 4)
         voices = self.voices(bank, program, key, velocity)
         if not voices:
             return np.zeros(0, np.float32)
@@ -232,6 +229,15 @@ class SoundFont:
         if len(out) > n_on:
             out[n_on:] *= self._release_ramp(release, sr)[: len(out) - n_on]
         return out
+
+    def _evict(self, keep_bytes: int) -> None:
+        """Forget the held notes used longest ago until at most ``keep_bytes`` remain (a song's drums stay)."""
+        for ck in list(self._held_cache):  # least recently used first: _held moves a used note to the end
+            if self._note_bytes <= keep_bytes:
+                break
+            self._note_bytes -= self._held_cache.pop(ck).nbytes
+            self._held_state.pop(ck, None)
+            self._complete.discard(ck)
 
     def _release_ramp(self, release: float, sr: int) -> np.ndarray:
         """The fall after note-off: 100 dB over the release time (cached per release time)."""
@@ -250,8 +256,9 @@ class SoundFont:
         the result is the same as rendering the whole length at once.
         """
         ck = (bank, program, key, tuple(v.zone for v in voices), sr)
-        got = self._held_cache.get(ck)
+        got = self._held_cache.pop(ck, None)  # (re)inserted below: the dict's order is the order of last use
         if got is not None and (len(got) >= n or ck in self._complete):
+            self._held_cache[ck] = got
             return got
         start = 0 if got is None else len(got)
         length = max(n, int(0.5 * sr), 2 * start)

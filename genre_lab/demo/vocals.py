@@ -94,9 +94,16 @@ VOICE_STYLES = {
 
 @functools.lru_cache(maxsize=64)
 def _butter(order: int, cutoff, kind: str, sr: int) -> np.ndarray:
-    """A Butterworth filter as second-order sections, designed once per setting: the pitch's slow wander
-    (low-pass 6 Hz), the source's spectral tilt (low-pass 1.5 kHz, about -6 dB per octave), a consonant's band."""
+    """A Butterworth filter as second-order sections, designed once per setting: a consonant's band."""
     return signal.butter(order, cutoff, kind, fs=sr, output="sos")
+
+
+@functools.lru_cache(maxsize=8)
+def _one_pole(cutoff: float, sr: int) -> tuple:
+    """A first-order Butterworth low-pass as ``(b, a)``, designed once: the pitch's slow wander (6 Hz), the
+    source's spectral tilt (1.5 kHz, about -6 dB per octave). (``lfilter`` runs one short section with
+    less fixed cost per call than ``sosfilt``, and a voice makes several calls per syllable.)"""
+    return signal.butter(1, cutoff, "lowpass", fs=sr)
 
 
 #: One period of the differentiated glottal pulse, tabulated (read at the voice's phase, linearly interpolated).
@@ -110,6 +117,7 @@ def _resonator_sos(freq: float, bw: float, sr: int) -> np.ndarray:
     return np.array([1 - c + r * r, 0.0, 0.0, 1.0, -c, r * r])
 
 
+@functools.lru_cache(maxsize=256)
 def _tract(vowel: str, scale: float, twang_db: float, sr: int) -> np.ndarray:
     """The vocal tract of a vowel as second-order sections (formants in cascade, plus a twang)."""
     sos = [_resonator_sos(f * scale, b, sr) for f, b in zip(VOWELS[vowel], BANDWIDTHS)]
@@ -139,13 +147,22 @@ def _pulse_table(open_quotient: float = 0.6) -> np.ndarray:
     return (np.diff(flow, prepend=flow[-1]) * _PERIOD).astype(np.float32)
 
 
-def _glottal(phase: np.ndarray, f0: np.ndarray, sr: int) -> np.ndarray:
-    """The glottal source at cycle phase ``phase`` (cycles): the tabulated pulse, scaled to one sample's step."""
+def _glottal(cycle: np.ndarray, f0: np.ndarray, sr: int) -> np.ndarray:
+    """The glottal source at ``cycle`` (the phase within each cycle, 0-1): the tabulated pulse, scaled to one
+    sample's step."""
     table = _pulse_table()
-    pos = np.mod(phase, 1.0) * _PERIOD
+    pos = cycle * np.float32(_PERIOD)
     i = pos.astype(np.int64)
-    frac = (pos - i).astype(np.float32)
-    return (table[i] * (1 - frac) + table[i + 1] * frac) * (f0 / sr).astype(np.float32)
+    np.minimum(i, _PERIOD - 1, out=i)  # a phase just below 1 rounds to 1.0 in float32: the table's last entry
+    frac = pos - i
+    now = table[i]
+    y = table[i + 1]
+    y -= now
+    y *= frac
+    y += now
+    y *= f0
+    y *= np.float32(1 / sr)
+    return y
 
 
 def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str | None, scale: float, sr: int,
@@ -166,17 +183,23 @@ def _syllable(pitch: float, n: int, style: dict, vowels: tuple, consonant: str |
         semis += depth * onset * np.sin(2 * np.pi * rate * t + rng.uniform(0, 2 * np.pi))
     if style.get("scoop"):  # a country singer slides up into the note
         semis -= style["scoop"] * np.exp(-t / 0.05)
-    drift = signal.sosfilt(_butter(1, 6.0, "lowpass", sr), rng.standard_normal(n))  # a slow wander of the pitch
-    semis += np.float32(style["jitter"] * 40) * drift.astype(np.float32)
-    f0 = 440.0 * np.exp2((semis - 69) / 12, dtype=np.float32)
-    phase = np.cumsum(f0 / sr, dtype=np.float64) + rng.uniform()
-    src = _glottal(phase, f0, sr) * 40.0
+    drift = signal.lfilter(*_one_pole(6.0, sr), rng.standard_normal(n, dtype=np.float32))  # the pitch wanders
+    semis += np.float32(style["jitter"] * 40) * drift
+    f0 = np.exp2((semis - 69) / 12, dtype=np.float32)
+    f0 *= np.float32(440.0)
+    phase = np.cumsum(f0 / sr, dtype=np.float64)
+    phase += rng.uniform()
+    cycle = np.mod(phase, 1.0).astype(np.float32)  # where in its cycle the glottis is
+    src = _glottal(cycle, f0, sr)
+    src *= np.float32(40.0)
     if style["growl"]:  # false-fold growl: every other cycle weaker (a subharmonic), rough
         src *= 1 - style["growl"] * 0.5 * (1 + np.sign(np.sin(np.pi * phase)))
-    src = signal.sosfilt(_butter(1, 1500.0, "lowpass", sr), src)  # the soft spectral tilt of a modal voice
-    noise = rng.standard_normal(n).astype(np.float32)
+    src = signal.lfilter(*_one_pole(1500.0, sr), src)  # the soft spectral tilt of a modal voice
+    noise = rng.standard_normal(n, dtype=np.float32)
     src_rms = float(np.sqrt(np.mean(src ** 2))) + 1e-9
-    src = src + style["breath"] * src_rms * noise * (0.5 + 0.5 * (np.mod(phase, 1.0) < 0.6))
+    noise *= np.float32(style["breath"] * src_rms)
+    noise[cycle >= 0.6] *= np.float32(0.5)  # breath noise is louder while the glottis is open
+    src += noise
     before, now = vowels
     y = signal.sosfilt(_tract(now, scale, style["twang"], sr), src)
     if before != now:  # the mouth moves from the previous vowel to this one, over the first third

@@ -155,20 +155,30 @@ def play_voice(v: Voice, key: int, start: int, stop: int, sr: int, zi=None):
     """
     semis = (key - v.root_key) * v.scale_tuning / 100.0 + v.tune_cents / 100.0
     step = 2.0 ** (semis / 12.0) * v.sample_rate / sr  # input samples per output sample
-    pos = np.arange(start, stop, dtype=np.float64) * step
+    pos = np.arange(start, stop, dtype=np.float64)
+    pos *= step
     if v.loop is not None:
         ls, le = v.loop
-        first = int(np.searchsorted(pos, le))  # positions grow: from here on they wrap into the loop
-        pos[first:] = ls + np.fmod(pos[first:] - ls, le - ls)  # = np.mod for positive values, 2x faster
+        wrap = pos[int(np.searchsorted(pos, le)):]  # positions grow: from here on they wrap into the loop
+        wrap -= ls  # ls + (pos - ls) mod (le - ls), with floor arithmetic (3x faster than np.fmod)
+        turns = wrap / (le - ls)
+        np.floor(turns, out=turns)
+        turns *= le - ls
+        wrap -= turns
+        wrap += ls
     else:
-        pos = pos[pos < len(v.data) - 1]
+        pos = pos[: int(np.searchsorted(pos, len(v.data) - 1))]  # an unlooped sample plays to its end
     if len(pos) == 0:
         return np.zeros(0, np.float32), zi
     i = pos.astype(np.int64)
     frac = (pos - i).astype(np.float32)
-    nxt = np.minimum(i + 1, len(v.data) - 1)
-    y = v.data[i] * (1 - frac) + v.data[nxt] * frac
-    y *= _envelope(v, start, start + len(y), sr) * v.gain
+    now = v.data[i]
+    np.minimum(i + 1, len(v.data) - 1, out=i)
+    y = v.data[i]  # linear interpolation between the sample before and after each position
+    y -= now
+    y *= frac
+    y += now
+    y *= _envelope(v, start, start + len(y), sr)
     cutoff = max(60.0, v.cutoff_hz)
     if cutoff < 0.45 * sr:
         sos = _lowpass(round(cutoff), sr)
@@ -182,10 +192,17 @@ def _lowpass(cutoff: float, sr: int) -> np.ndarray:
 
 
 def _envelope(v: Voice, start: int, stop: int, sr: int) -> np.ndarray:
-    """Volume envelope of a held note, samples ``start:stop``: delay, attack, hold, then decay to the sustain level."""
+    """Volume envelope of a held note, samples ``start:stop``, times the zone's gain: delay, attack, hold, then
+    decay to the sustain level."""
+    ln_gain = np.float32(np.log(10) / 20)
+
     def level(t0: np.ndarray) -> np.ndarray:
-        db = -np.minimum(v.sustain_db, slope * np.maximum(0.0, t0 - decay_start))
-        return (10 ** (db / 20) * np.clip(t0 / max(v.attack, 1e-3), 0, 1)).astype(np.float32)
+        db = np.maximum(0.0, t0 - decay_start)
+        db *= -slope
+        np.maximum(db, -v.sustain_db, out=db)
+        out = np.exp(db * ln_gain)
+        out *= np.minimum(np.maximum(t0 * np.float32(1 / max(v.attack, 1e-3)), 0.0), 1.0)
+        return out * np.float32(v.gain)
 
     t0 = np.arange(start, stop, dtype=np.float32) / sr - v.delay
     decay_start = v.attack + v.hold
