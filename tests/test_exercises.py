@@ -83,7 +83,10 @@ def _examples():
     best_c = max(val, key=val.get)
     worst_c = min(val, key=val.get)
     X = RNG.uniform(-80, 0, size=(3, 10, 4)).astype(np.float32)
-    meta = pd.DataFrame({"genre": ["hiphop", "hiphop", "metal", "hiphop"], "vocal": ["rap", "", "", ""]})
+    meta = pd.DataFrame({"genre": ["hiphop", "hiphop", "metal", "hiphop"],
+                         "instruments": ["drums: Room kit; rap: rap voice; chorus: sung voice", "rap: rap voice",
+                                         "guitar: Distortion Guitar; vocal: growl voice",
+                                         "loop: Trumpet; rap: rap voice; chorus: sung voice"]})
     model = SimpleNamespace(get_layer=lambda name: SimpleNamespace(count_params=lambda: 49280))
     timeline = pd.DataFrame({"metal": [0.2, 0.9, 0.4], "classical": [0.8, 0.1, 0.6]}, index=[0.0, 1.5, 3.0])
     result = {"top": [{"genre": "metal", "probability": 0.5}, {"genre": "classical", "probability": 0.3},

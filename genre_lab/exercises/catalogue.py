@@ -199,10 +199,14 @@ _EX = [
                                           "from the source-filter synthesizer."),
              "rap, toasting and shouts are words spoken by eSpeak NG; sung, twang, growl and scream come from the "
              "source-filter synthesizer."),
-    Exercise("02.2", "demo hiphop clips without a voice",
-             number(_demo_only(lambda meta, **_: int(((meta["genre"] == "hiphop") & (meta["vocal"] == "")).sum())),
-                    "count the rows of meta whose genre is hiphop AND whose vocal is the empty string \"\"."),
-             "a few instrumentals, as real hiphop has: a voice is likely in hiphop, not certain."),
+    Exercise("02.2", "demo hiphop clips with a sung chorus",
+             number(_demo_only(lambda meta, **_: int(((meta["genre"] == "hiphop")
+                                                       & meta["instruments"].str.contains("chorus: ", regex=False)
+                                                       ).sum())),
+                    "count the rows of meta whose genre is hiphop AND whose instruments include a part named "
+                    "\"chorus\" (it reads \"chorus: sung voice\")."),
+             "a singer on the hook, over the rap, as on many hip-hop records: a sung voice does not mean the song "
+             "is not hiphop."),
     Exercise("02.3", "seconds of the other style inside the first 9 s",
              number(_demo_only(lambda start, end, **_: max(0.0, min(end, 9.0) - max(start, 0.0))),
                     "only the part of start..end before 9 s counts: min(end, 9) - start, and 0 if it starts later.",
