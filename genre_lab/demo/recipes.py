@@ -244,7 +244,7 @@ RECIPES = {
         "progressions": [(0, 0, 5, 5), (0, 3, 0, 3), (0, 5, 3, 4), (0, 0, 3, 3), (0, 6, 5, 6), (0, 2, 0, 2)],
         # GTZAN's hiphop was recorded before trap: mostly boom-bap, on dry, punchy kits (generator 8: musicnn heard
         # 7 of 15 rapped demo boom-bap songs on the big-snare Power kit as Hip-Hop, 21 of 27 on the standard and
-        # room kits; 8 of 13 rapped trap songs, on the 808 kit, as Hip-Hop, the rest as electronic)
+        # room kits; 8 of 13 rapped trap songs as Hip-Hop, the rest as electronic)
         "substyles": {
             "boom_bap": {"p": 0.7, "tempo": (84, 98), "drums": ["boom_bap", "boom_bap2"], "kit": [0, 8],
                          "swing": (0.12, 0.3), "bass": "finger"},
