@@ -261,9 +261,9 @@ RECIPES = {
             # with the record's crackle and its band limit
             "loop": {"role": "sample_loop", "programs": [0, 48, 61, 24, 26, 56, 4], "register": (55, 79),
                      "level": (-12, -7), "p": 1.0, "vinyl": 0.35},
-            # always a rapper; sometimes an R&B singer on the hook, in the B sections over the rap, as records
-            # place a sung chorus (generator 8: musicnn heard none of 7 demo songs sung instead of rapped as Hip-Hop,
-            # 4 of 4 with the singer on the hook over the rap)
+            # always a rapper; sometimes an R&B singer on the hook, in the B sections, mostly over the rap (each voice
+            # draws its own resting sections), as records place a sung chorus (generator 8, before its speed-ups:
+            # musicnn heard none of 7 demo songs sung instead of rapped as Hip-Hop, 4 of 4 with the singer on the hook)
             "rap": {"role": "vocal", "programs": [54], "styles": {"rap": 1.0}, "register": (45, 57), "level": (4, 8),
                     "p": 1.0},
             "chorus": {"role": "vocal", "programs": [54], "styles": {"sung": 1.0}, "register": (55, 67),

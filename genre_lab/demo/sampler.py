@@ -256,9 +256,9 @@ class SoundFont:
         the result is the same as rendering the whole length at once.
         """
         ck = (bank, program, key, tuple(v.zone for v in voices), sr)
-        got = self._held_cache.pop(ck, None)  # (re)inserted below: the dict's order is the order of last use
+        got = self._held_cache.get(ck)
         if got is not None and (len(got) >= n or ck in self._complete):
-            self._held_cache[ck] = got
+            self._held_cache[ck] = self._held_cache.pop(ck)  # to the end: the dict's order is the order of last use
             return got
         start = 0 if got is None else len(got)
         length = max(n, int(0.5 * sr), 2 * start)
@@ -277,6 +277,7 @@ class SoundFont:
         if end < length - start:  # every layer ended (unlooped): the held note is complete at this length
             total = total[: max(start + end, 1)]
             self._complete.add(ck)
+        self._held_cache.pop(ck, None)  # only now, when all is computed: an interrupted render leaves the old note
         self._held_cache[ck] = total
         self._held_state[ck] = next_states
         self._note_bytes += total.nbytes - (0 if got is None else got.nbytes)

@@ -124,7 +124,7 @@ def _tract(vowel: str, scale: float, twang_db: float, sr: int) -> np.ndarray:
     if twang_db:  # a narrowed epilarynx: a strong, bright resonance near 3 kHz
         b, a = _peak(3000.0 * scale, twang_db, 2.0, sr)
         sos.append(np.concatenate([b, a]))
-    return np.array(sos)
+    return np.array(sos)  # (cached and shared: scipy's sosfilt refuses a read-only array, so it stays writable)
 
 
 def _peak(freq: float, gain_db: float, q: float, sr: int):

@@ -199,7 +199,7 @@ _EX = [
                                           "from the source-filter synthesizer."),
              "rap, toasting and shouts are words spoken by eSpeak NG; sung, twang, growl and scream come from the "
              "source-filter synthesizer."),
-    Exercise("02.2", "demo hiphop clips with a sung chorus",
+    Exercise("02.2", "demo hiphop songs with a chorus singer",
              number(_demo_only(lambda meta, **_: int(((meta["genre"] == "hiphop")
                                                        & meta["instruments"].str.contains("chorus: ", regex=False)
                                                        ).sum())),
